@@ -1,0 +1,283 @@
+"""The lake interface every job uses; engines only implement the Delta-specific parts.
+
+Spark computes; an engine commits. Shared logic lives here: column conformance to the
+contract, null checks on required columns, and MERGE change detection (so a re-run with
+unchanged input commits nothing and the table version stays put).
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import reduce
+from typing import Any
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from jobs.settings import Settings
+from schemas.contract import TableContract
+
+
+class LakeError(RuntimeError):
+    """A write or read that would break a table contract."""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What one write did. ``version`` is the table version after it (unchanged if no commit)."""
+
+    table: str
+    mode: str
+    committed: bool
+    version: int
+    rows_written: int = 0
+    inserted: int = 0
+    updated: int = 0
+    counts_by: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A DataFrame materialised as Parquet under ``path`` (read back from there)."""
+
+    df: DataFrame
+    path: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: int
+    timestamp: datetime | None
+    operation: str
+    parameters: dict[str, Any]
+
+
+def partition_literal(value: date | str) -> str:
+    """A partition value as an ISO string, rejecting anything that is not a plain date."""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    date.fromisoformat(text)  # raises ValueError on anything else: no SQL injection via predicates
+    return text
+
+
+class Lake(ABC):
+    """Create-if-missing, append, replace a partition, MERGE on keys, read (latest or past), history."""
+
+    engine_name: str = "abstract"
+
+    def __init__(self, settings: Settings, spark: SparkSession) -> None:
+        self.settings = settings
+        self.spark = spark
+        self._staged: list[str] = []
+
+    # ----------------------------------------------------------------- paths
+    def path(self, contract: TableContract) -> str:
+        return self.settings.table_path(contract.layer, contract.name)
+
+    # ------------------------------------------------------- engine-specific
+    @abstractmethod
+    def exists(self, contract: TableContract) -> bool: ...
+
+    @abstractmethod
+    def _create(self, contract: TableContract) -> None: ...
+
+    @abstractmethod
+    def _append(self, contract: TableContract, data: Staged) -> None: ...
+
+    @abstractmethod
+    def _overwrite_partition(self, contract: TableContract, data: Staged, value: str) -> None: ...
+
+    @abstractmethod
+    def _merge(self, contract: TableContract, changes: Staged) -> None:
+        """Upsert ``changes`` (contract columns plus ``_is_new``) on the contract's keys."""
+
+    @abstractmethod
+    def read(
+        self,
+        contract: TableContract,
+        version: int | None = None,
+        timestamp: datetime | None = None,
+    ) -> DataFrame: ...
+
+    @abstractmethod
+    def version(self, contract: TableContract) -> int: ...
+
+    @abstractmethod
+    def history(self, contract: TableContract) -> list[HistoryEntry]: ...
+
+    # ---------------------------------------------------------- shared logic
+    def ensure_table(self, contract: TableContract) -> None:
+        """Create the table from its contract if it is missing; never touch an existing one."""
+        if not self.exists(contract):
+            self._create(contract)
+
+    def ensure_all(self, contracts: list[TableContract]) -> None:
+        for c in contracts:
+            self.ensure_table(c)
+
+    def conform(self, contract: TableContract, df: DataFrame) -> DataFrame:
+        """Select the contract's columns in order, cast to its types; fail on missing columns."""
+        present = set(df.columns)
+        missing = [c for c in contract.columns if c not in present]
+        if missing:
+            raise LakeError(f"{contract.qualified_name}: input lacks columns {missing}")
+        return df.select(
+            [F.col(f.name).cast(f.dataType).alias(f.name) for f in contract.schema.fields]
+        )
+
+    def _check_required(self, contract: TableContract, df: DataFrame) -> int:
+        """Count rows and nulls in required columns in one pass; raise on any null."""
+        required = [f.name for f in contract.schema.fields if not f.nullable]
+        aggs = [F.count(F.lit(1)).alias("_rows")] + [
+            F.sum(F.col(c).isNull().cast("long")).alias(c) for c in required
+        ]
+        row = df.agg(*aggs).collect()[0]
+        bad = {c: row[c] for c in required if row[c]}
+        if bad:
+            raise LakeError(f"{contract.qualified_name}: nulls in required columns {bad}")
+        return int(row["_rows"])
+
+    def _check_unique_keys(self, contract: TableContract, df: DataFrame) -> None:
+        dupes = df.groupBy(*contract.keys).count().where("count > 1").limit(3).collect()
+        if dupes:
+            sample = [tuple(r[k] for k in contract.keys) for r in dupes]
+            raise LakeError(f"{contract.qualified_name}: duplicate keys in input, e.g. {sample}")
+
+    def stage(self, df: DataFrame, label: str) -> Staged:
+        """Materialise a DataFrame as Parquet in the staging area and read it back."""
+        target = f"{self.settings.staging_dir}/{label}/{uuid.uuid4().hex}"
+        df.write.mode("overwrite").parquet(target)
+        self._staged.append(target)
+        return Staged(self.spark.read.schema(df.schema).parquet(target), target)
+
+    def cleanup_staging(self) -> None:
+        """Delete staged Parquet once its commit is done (Hadoop FS, so object stores work too)."""
+        jvm = self.spark.sparkContext._jvm
+        conf = self.spark.sparkContext._jsc.hadoopConfiguration()
+        while self._staged:
+            target = self._staged.pop()
+            path = jvm.org.apache.hadoop.fs.Path(target)
+            path.getFileSystem(conf).delete(path, True)
+
+    def append(self, contract: TableContract, df: DataFrame) -> WriteResult:
+        self.ensure_table(contract)
+        data = self.stage(self.conform(contract, df), contract.qualified_name)
+        try:
+            rows = self._check_required(contract, data.df)
+            if rows == 0:
+                return WriteResult(contract.qualified_name, "append", False, self.version(contract))
+            self._append(contract, data)
+        finally:
+            self.cleanup_staging()
+        return WriteResult(
+            contract.qualified_name, "append", True, self.version(contract), rows, inserted=rows
+        )
+
+    def replace_partition(
+        self, contract: TableContract, df: DataFrame, partition_value: date | str
+    ) -> WriteResult:
+        """Atomically replace one partition with ``df`` (rows must all belong to it)."""
+        if not contract.partition_by:
+            raise LakeError(f"{contract.qualified_name} has no partition column")
+        value = partition_literal(partition_value)
+        self.ensure_table(contract)
+        data = self.stage(self.conform(contract, df), contract.qualified_name)
+        try:
+            rows = self._check_required(contract, data.df)
+            column = F.col(contract.partition_by).cast("string")
+            if data.df.where(column != F.lit(value)).limit(1).count():
+                raise LakeError(
+                    f"{contract.qualified_name}: rows outside partition {contract.partition_by}={value}"
+                )
+            if self._partition_unchanged(contract, data.df, value):
+                return WriteResult(contract.qualified_name, "replace_partition", False, self.version(contract))
+            self._overwrite_partition(contract, data, value)
+        finally:
+            self.cleanup_staging()
+        return WriteResult(
+            contract.qualified_name, "replace_partition", True, self.version(contract), rows, inserted=rows
+        )
+
+    def _partition_unchanged(self, contract: TableContract, data: DataFrame, value: str) -> bool:
+        """True when the partition already holds exactly these rows (ignoring run metadata)."""
+        column = F.col(contract.partition_by or "").cast("string") == F.lit(value)
+        current = self.read(contract).where(column).select(*contract.compare_columns, *contract.keys)
+        incoming = data.select(*contract.compare_columns, *contract.keys)
+        if current.count() != incoming.count():
+            return False
+        return current.exceptAll(incoming).limit(1).count() == 0 and (
+            incoming.exceptAll(current).limit(1).count() == 0
+        )
+
+    def changes_for_merge(self, contract: TableContract, df: DataFrame) -> DataFrame:
+        """Rows of ``df`` that are new or differ from the target, with ``_is_new``."""
+        source = self.conform(contract, df).alias("s")
+        target = self.read(contract).select(
+            *[F.col(k) for k in contract.keys],
+            *[F.col(c).alias(f"_t_{c}") for c in contract.compare_columns],
+            F.lit(True).alias("_t_exists"),
+        )
+        joined = source.join(target, on=list(contract.keys), how="left")
+        differs: Column = reduce(
+            lambda acc, c: acc | ~F.col(c).eqNullSafe(F.col(f"_t_{c}")),
+            contract.compare_columns,
+            F.lit(False),
+        )
+        is_new = F.col("_t_exists").isNull()
+        return joined.where(is_new | differs).select(*contract.columns, is_new.alias("_is_new"))
+
+    def merge(self, contract: TableContract, df: DataFrame, count_by: str | None = None) -> WriteResult:
+        """Upsert on the contract's keys; commits only when something actually changed.
+
+        With ``count_by``, the result also holds inserted/updated counts per value of that column.
+        """
+        if not contract.keys:
+            raise LakeError(f"{contract.qualified_name} has no keys to merge on")
+        self.ensure_table(contract)
+        conformed = self.conform(contract, df)
+        self._check_unique_keys(contract, conformed)
+        changes = self.changes_for_merge(contract, conformed)
+        try:
+            staged = self.stage(changes, contract.qualified_name)
+            group = [count_by] if count_by else []
+            counts = staged.df.groupBy(*group, "_is_new").count().collect()
+            inserted = sum(r["count"] for r in counts if r["_is_new"])
+            updated = sum(r["count"] for r in counts if not r["_is_new"])
+            by: dict[str, tuple[int, int]] = {}
+            for r in counts:
+                key = str(r[count_by]) if count_by else ""
+                new, upd = by.get(key, (0, 0))
+                by[key] = (new + r["count"], upd) if r["_is_new"] else (new, upd + r["count"])
+            if inserted + updated == 0:
+                return WriteResult(contract.qualified_name, "merge", False, self.version(contract))
+            self._check_required(contract, staged.df)
+            self._merge(contract, staged)
+        finally:
+            self.cleanup_staging()
+        return WriteResult(
+            contract.qualified_name,
+            "merge",
+            True,
+            self.version(contract),
+            inserted + updated,
+            inserted=inserted,
+            updated=updated,
+            counts_by=by,
+        )
+
+    def write(
+        self, contract: TableContract, df: DataFrame, partition_value: date | str | None = None
+    ) -> WriteResult:
+        """Write with the contract's declared mode."""
+        if contract.write_mode == "merge":
+            return self.merge(contract, df)
+        if contract.write_mode == "replace_partition":
+            if partition_value is None:
+                raise LakeError(f"{contract.qualified_name}: replace_partition needs a partition value")
+            return self.replace_partition(contract, df, partition_value)
+        return self.append(contract, df)
+
+    def merge_predicate(self, contract: TableContract, source: str = "s", target: str = "t") -> str:
+        return " AND ".join(f"{target}.`{k}` = {source}.`{k}`" for k in contract.keys)

@@ -1,0 +1,76 @@
+"""Spark session for every job, configured from settings (local by default, any master works)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from jobs.settings import Settings
+
+DELTA_JARS_ENV = "CIVIC_PULSE_DELTA_JARS"
+
+
+def find_delta_jars(env: dict[str, str] | None = None) -> list[str]:
+    """Delta Spark jars (delta-spark + delta-storage) from ``CIVIC_PULSE_DELTA_JARS`` or the ivy cache.
+
+    The variable may name a folder or a comma-separated list of jar files. Nothing is
+    downloaded: Maven is not reachable from every machine this runs on.
+    """
+    env = dict(os.environ) if env is None else env
+    configured = env.get(DELTA_JARS_ENV, "")
+    candidates: list[str] = []
+    for part in filter(None, (p.strip() for p in configured.split(","))):
+        candidates.extend(glob.glob(f"{part}/*.jar") if os.path.isdir(part) else [part])
+    if not configured:
+        ivy = Path.home() / ".ivy2" / "jars"
+        candidates.extend(glob.glob(str(ivy / "io.delta_delta-*.jar")))
+    jars = [j for j in candidates if os.path.isfile(j)]
+    names = " ".join(os.path.basename(j) for j in jars)
+    if "delta-spark" in names and "delta-storage" in names:
+        return sorted(jars)
+    return []
+
+
+def launched_by_spark_submit() -> bool:
+    """True inside a driver started by spark-submit (the JVM gateway already exists)."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
+def build_spark(settings: Settings, app_name: str = "civic-pulse") -> SparkSession:
+    """A Spark session for ``settings.spark_master``: UTC, micros timestamps, Arrow on."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    if settings.spark_master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = SparkSession.builder.appName(app_name)
+    if not launched_by_spark_submit():
+        # Under spark-submit the master and driver memory come from its command line.
+        builder = builder.master(settings.spark_master).config("spark.driver.memory", settings.driver_memory)
+    builder = (
+        builder
+        .config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "20000")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.adaptive.enabled", "true")
+    )
+    if settings.lake_engine == "delta-spark":
+        jars = find_delta_jars()
+        if jars:
+            builder = builder.config("spark.jars", ",".join(jars))
+        builder = builder.config(
+            "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension"
+        ).config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        builder = builder.config("spark.databricks.delta.properties.defaults.enableDeletionVectors", "false")
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
