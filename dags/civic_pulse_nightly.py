@@ -1,8 +1,10 @@
 """
 ### Civic Pulse — nightly pipeline
 
-Processes **yesterday's data interval** (00:00–24:00 UTC of the previous day): the landing
-files of `landing/<source>/<day>/` become `bronze.posts` (MERGE, idempotent), then
+Processes **yesterday's data interval**: the run due at 02:30 UTC on day D+1 has the interval
+[D 02:30, D+1 02:30) and processes landing day D (`data_interval_start | ds`), leaving exports
+2.5 hours to arrive. The landing files of `landing/<source>/<D>/` become `bronze.posts`
+(MERGE, idempotent), then
 `silver.posts` (normalised, PII-masked, pseudonymised, de-duplicated), then enriched posts
 (sentiment, topics, institutions, places).
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ async def deadline_missed(context: dict[str, Any] | None = None, **kwargs: Any) 
     context = context or {}
     dag_run = context.get("dag_run")
     record = {
-        "at": datetime.now(timezone.utc).isoformat(),
+        "at": datetime.now(UTC).isoformat(),
         "dag_id": getattr(dag_run, "dag_id", None) or kwargs.get("dag_id"),
         "run_id": getattr(dag_run, "run_id", None),
         "message": kwargs.get("message", "nightly run missed its deadline"),

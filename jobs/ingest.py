@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -41,8 +41,11 @@ log = logging.getLogger("civic_pulse.ingest")
 REJECT_REASON = "_reject_reason"
 REJECT_RAW = "_reject_raw"
 BATCH_RECORDS = 5_000
+# Parsed rows are posts or rejects, so every column may be null here; the contract's
+# required columns are enforced again when bronze.posts is written.
 PARSED_SCHEMA = StructType(
-    [*POSTS.schema.fields, StructField(REJECT_REASON, StringType()), StructField(REJECT_RAW, StringType())]
+    [StructField(f.name, f.dataType, True) for f in POSTS.schema.fields]
+    + [StructField(REJECT_REASON, StringType()), StructField(REJECT_RAW, StringType())]
 )
 FILES_SCHEMA = StructType([StructField("source", StringType(), False), StructField("path", StringType(), False)])
 
@@ -134,7 +137,7 @@ def _parsed_rows(
             created = row["created_at"]
             row.update(
                 source=row.get("source") or source,
-                created_date=created.astimezone(timezone.utc).date(),
+                created_date=created.astimezone(UTC).date(),
                 ingest_file=path,
                 run_id=run_id,
                 ingested_at=ingested_at,
@@ -161,7 +164,7 @@ def parse_partition(
 
     schema = spark_to_arrow_schema(PARSED_SCHEMA)
     for batch in batches:
-        for source, path in zip(batch.column("source").to_pylist(), batch.column("path").to_pylist()):
+        for source, path in zip(batch.column("source").to_pylist(), batch.column("path").to_pylist(), strict=False):
             buffer: list[dict[str, Any]] = []
             for row in _parsed_rows(source, path, run_id, ingested_at, landing_day):
                 buffer.append(row)
@@ -195,7 +198,7 @@ def run_ingest(
     settings: Settings, spark: SparkSession, day: date, run_id: str, lake: Lake | None = None
 ) -> IngestResult:
     """Ingest one landing day; returns reconciled counts per source."""
-    started = datetime.now(timezone.utc).replace(microsecond=0)  # audit timestamp only, not a data date
+    started = datetime.now(UTC).replace(microsecond=0)  # audit timestamp only, not a data date
     files = landing_files(settings, day)
     lake = lake or open_lake(settings, spark)
     lake.ensure_all([POSTS, QUARANTINE, INGEST_RUNS])
@@ -251,7 +254,7 @@ def run_ingest(
     if broken:
         raise CountsDoNotReconcile(f"ingest counts do not reconcile: {broken}")
 
-    finished = datetime.now(timezone.utc).replace(microsecond=0)
+    finished = datetime.now(UTC).replace(microsecond=0)
     runs = spark.createDataFrame(
         [
             (run_id, day, c.source, c.files, c.records_read, c.ingested_new, c.updated, c.unchanged,

@@ -71,6 +71,7 @@ POSTS = TableContract(
     partition_by="created_date",
     write_mode="merge",
     ignore_on_compare=INGEST_METADATA_COLUMNS,
+    version_column="landing_date",
 )
 
 _quarantine_schema, _quarantine_docs = build_schema(

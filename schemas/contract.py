@@ -29,11 +29,14 @@ class TableContract:
     partition_by: str | None = None
     write_mode: WriteMode = "append"
     ignore_on_compare: tuple[str, ...] = ()
+    version_column: str | None = None
     column_docs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = self.schema.fieldNames()
         missing = [c for c in (*self.keys, *self.ignore_on_compare) if c not in names]
+        if self.version_column and self.version_column not in names:
+            missing.append(self.version_column)
         if self.partition_by and self.partition_by not in names:
             missing.append(self.partition_by)
         if missing:

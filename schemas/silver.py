@@ -26,7 +26,7 @@ SPAM_FLAGS = ("link_only", "repeated_text", "posting_burst")
 PII_TYPES = ("cnp", "phone", "email", "iban", "plate")
 PROCESSING_METADATA_COLUMNS = ("silver_run_id", "processed_at")
 
-_strings = ArrayType(StringType(), containsNull=False)
+_strings = ArrayType(StringType())
 
 _posts_schema, _posts_docs = build_schema(
     column("post_id", StringType(), "Bronze post_id of the canonical copy (key).", False),

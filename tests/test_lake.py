@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from schemas.contract import TableContract, build_schema, column
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY1, DAY2 = date(2026, 11, 26), date(2026, 11, 27)
-T0 = datetime(2026, 11, 26, 8, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
 
 _schema, _docs = build_schema(
     column("event_id", StringType(), "key", False),

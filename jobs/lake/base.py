@@ -152,17 +152,21 @@ class Lake(ABC):
         self._staged.append(target)
         return Staged(self.spark.read.schema(df.schema).parquet(target), target)
 
-    def cleanup_staging(self) -> None:
-        """Delete staged Parquet once its commit is done (Hadoop FS, so object stores work too)."""
+    def cleanup_staging(self, keep: int = 0) -> None:
+        """Delete staged Parquet once its commit is done (Hadoop FS, so object stores work too).
+
+        ``keep`` leaves the first stages alone: a write cleans only what it staged itself.
+        """
         jvm = self.spark.sparkContext._jvm
         conf = self.spark.sparkContext._jsc.hadoopConfiguration()
-        while self._staged:
+        while len(self._staged) > keep:
             target = self._staged.pop()
             path = jvm.org.apache.hadoop.fs.Path(target)
             path.getFileSystem(conf).delete(path, True)
 
     def append(self, contract: TableContract, df: DataFrame) -> WriteResult:
         self.ensure_table(contract)
+        mark = len(self._staged)
         data = self.stage(self.conform(contract, df), contract.qualified_name)
         try:
             rows = self._check_required(contract, data.df)
@@ -170,7 +174,7 @@ class Lake(ABC):
                 return WriteResult(contract.qualified_name, "append", False, self.version(contract))
             self._append(contract, data)
         finally:
-            self.cleanup_staging()
+            self.cleanup_staging(keep=mark)
         return WriteResult(
             contract.qualified_name, "append", True, self.version(contract), rows, inserted=rows
         )
@@ -183,6 +187,7 @@ class Lake(ABC):
             raise LakeError(f"{contract.qualified_name} has no partition column")
         value = partition_literal(partition_value)
         self.ensure_table(contract)
+        mark = len(self._staged)
         data = self.stage(self.conform(contract, df), contract.qualified_name)
         try:
             rows = self._check_required(contract, data.df)
@@ -195,7 +200,7 @@ class Lake(ABC):
                 return WriteResult(contract.qualified_name, "replace_partition", False, self.version(contract))
             self._overwrite_partition(contract, data, value)
         finally:
-            self.cleanup_staging()
+            self.cleanup_staging(keep=mark)
         return WriteResult(
             contract.qualified_name, "replace_partition", True, self.version(contract), rows, inserted=rows
         )
@@ -214,9 +219,11 @@ class Lake(ABC):
     def changes_for_merge(self, contract: TableContract, df: DataFrame) -> DataFrame:
         """Rows of ``df`` that are new or differ from the target, with ``_is_new``."""
         source = self.conform(contract, df).alias("s")
+        version = contract.version_column
         target = self.read(contract).select(
             *[F.col(k) for k in contract.keys],
             *[F.col(c).alias(f"_t_{c}") for c in contract.compare_columns],
+            *([F.col(version).alias("_t_version")] if version else []),
             F.lit(True).alias("_t_exists"),
         )
         joined = source.join(target, on=list(contract.keys), how="left")
@@ -225,6 +232,8 @@ class Lake(ABC):
             contract.compare_columns,
             F.lit(False),
         )
+        if version:
+            differs = differs & ~(F.col(version) < F.col("_t_version"))
         is_new = F.col("_t_exists").isNull()
         return joined.where(is_new | differs).select(*contract.columns, is_new.alias("_is_new"))
 
@@ -239,6 +248,7 @@ class Lake(ABC):
         conformed = self.conform(contract, df)
         self._check_unique_keys(contract, conformed)
         changes = self.changes_for_merge(contract, conformed)
+        mark = len(self._staged)
         try:
             staged = self.stage(changes, contract.qualified_name)
             group = [count_by] if count_by else []
@@ -255,7 +265,7 @@ class Lake(ABC):
             self._check_required(contract, staged.df)
             self._merge(contract, staged)
         finally:
-            self.cleanup_staging()
+            self.cleanup_staging(keep=mark)
         return WriteResult(
             contract.qualified_name,
             "merge",

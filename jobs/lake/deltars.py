@@ -7,7 +7,7 @@ which is correct because tables are kept free of deletion vectors and column map
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -120,7 +120,7 @@ class DeltaRsLake(Lake):
             entries.append(
                 HistoryEntry(
                     version=int(h["version"]),
-                    timestamp=datetime.fromtimestamp(ts / 1000, tz=timezone.utc) if ts else None,
+                    timestamp=datetime.fromtimestamp(ts / 1000, tz=UTC) if ts else None,
                     operation=str(h.get("operation", "")),
                     parameters=dict(h.get("operationParameters", {}) or {}),
                 )

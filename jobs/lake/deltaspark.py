@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pyspark.sql import DataFrame
@@ -78,7 +78,7 @@ class DeltaSparkLake(Lake):
         if version is not None:
             reader = reader.option("versionAsOf", version)
         if timestamp is not None:
-            reader = reader.option("timestampAsOf", timestamp.astimezone(timezone.utc).isoformat())
+            reader = reader.option("timestampAsOf", timestamp.astimezone(UTC).isoformat())
         return reader.load(self.path(contract)).select(*contract.columns)
 
     def version(self, contract: TableContract) -> int:
