@@ -27,7 +27,7 @@ def main() -> None:
             raise SystemExit("duckdb reader: version not supported here")
         cur = con.execute(query)
         cols = [d[0] for d in cur.description]
-        rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+        rows = [dict(zip(cols, r, strict=False)) for r in cur.fetchall()]
     for row in rows:
         print(json.dumps(row, default=str, sort_keys=True))
 
