@@ -20,7 +20,7 @@ import os
 from datetime import datetime, timedelta
 
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
-from airflow.sdk import (
+from airflow.sdk import (  # type: ignore[attr-defined]  # lazily exported names
     DAG,
     AsyncCallback,
     CronDataIntervalTimetable,
@@ -95,7 +95,11 @@ with DAG(
             0.2, type="number", minimum=0, maximum=1, description="Stop after ingest above this rate"
         ),
     },
-    deadline=DeadlineAlert(
+    # `airflow dags test` in 3.3.2 fails at run completion when a DAG has a DeadlineAlert
+    # (DeadlineAlertModel.get_by_id gets the unserialised alert); scripts/dag_test.sh sets this.
+    deadline=None
+    if os.environ.get("CIVIC_PULSE_DAG_TEST") == "1"
+    else DeadlineAlert(
         reference=DeadlineReference.DAGRUN_QUEUED_AT,
         interval=timedelta(hours=4),
         callback=AsyncCallback(
@@ -106,7 +110,7 @@ with DAG(
 ) as dag:
 
     @task(task_id="ingest_quality_gate", retries=0)
-    def ingest_quality_gate(day: str, max_quarantine_rate: float) -> dict[str, float]:
+    def ingest_quality_gate(day: str, max_quarantine_rate: float | str) -> dict[str, float]:
         """Stop the run on zero volume or a quarantine rate above the threshold."""
         from datetime import date
 
@@ -118,4 +122,6 @@ with DAG(
 
     ingest = spark_job("ingest")
     gate = ingest_quality_gate(DAY, "{{ params.max_quarantine_rate }}")
-    ingest >> gate
+    silver = spark_job("silver")
+    enrich = spark_job("enrich")
+    ingest >> gate >> silver >> enrich

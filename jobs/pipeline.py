@@ -47,10 +47,26 @@ def _ingest(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str,
     }
 
 
-def stages() -> list[tuple[str, Callable[[Settings, Any, date, str], dict[str, Any]]]]:
-    """The stages that exist, in pipeline order."""
-    found: list[tuple[str, Callable[[Settings, Any, date, str], dict[str, Any]]]] = [("ingest", _ingest)]
-    return found
+def _silver(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str, Any]:
+    from jobs.silver import run_silver
+
+    result = run_silver(settings, spark, day, run_id)
+    return {k: v for k, v in result.as_dict().items() if k not in ("run_id", "day")}
+
+
+def _enrich(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str, Any]:
+    from jobs.enrich import run_enrich
+
+    result = run_enrich(settings, spark, day, run_id)
+    return {k: v for k, v in result.as_dict().items() if k not in ("run_id", "day")}
+
+
+Stage = Callable[[Settings, Any, date, str], dict[str, Any]]
+
+
+def stages() -> list[tuple[str, Stage]]:
+    """The stages, in pipeline order."""
+    return [("ingest", _ingest), ("silver", _silver), ("enrich", _enrich)]
 
 
 def run_pipeline(

@@ -971,6 +971,12 @@ def _truncated_file(folder: Path, src: SourceDef, day: date, seed: int) -> str:
     return name
 
 
+def sample_texts(n: int, seed: int = 7) -> list[str]:
+    """``n`` generated post texts (same mix of topics, tones and languages as the landing files)."""
+    maker = TextMaker(random.Random(seed), legacy=False)
+    return [maker.make()[0] for _ in range(n)]
+
+
 def generate_day(landing: Path, day: date, posts: int, seed: int, repeat_of: date | None = None,
                  repeat_fraction: float = DEFAULT_REPEAT_FRACTION) -> dict[str, Any]:
     """Write one landing day and its manifest; return the manifest."""

@@ -158,6 +158,8 @@ class Lake(ABC):
         ``keep`` leaves the first stages alone: a write cleans only what it staged itself.
         """
         jvm = self.spark.sparkContext._jvm
+        if jvm is None:
+            raise LakeError("Spark context is stopped; cannot clean the staging area")
         conf = self.spark.sparkContext._jsc.hadoopConfiguration()
         while len(self._staged) > keep:
             target = self._staged.pop()

@@ -1,0 +1,154 @@
+"""Enrich job: silver.posts of one day → silver.posts_enriched (sentiment, topics, institutions, places).
+
+Run: ``python -m jobs.enrich --day 2026-11-27`` or ``spark-submit jobs/enrich.py --day 2026-11-27``.
+
+The three models run in one Arrow pass (``mapInArrow``), loaded once per Python worker; no
+row-at-a-time UDFs. Sentiment reads the masked post text; topics and entities also see the
+masked title (the article, petition or thread a comment belongs to). Only Romanian posts and
+posts too short to identify (``und``) are scored; the rest keep null model columns with the
+reason. MERGE on post_id: a re-run with unchanged silver and models commits nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # spark-submit runs this file as a script
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pyarrow as pa
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
+
+from jobs.cli import job_parser, parse_job_args
+from jobs.lake import Lake, open_lake
+from jobs.settings import Settings
+from jobs.spark import build_spark
+from schemas.contract import spark_to_arrow_schema
+from schemas.enriched import POSTS_ENRICHED, SCORED_LANGS
+from schemas.silver import POSTS as SILVER_POSTS
+
+log = logging.getLogger("civic_pulse.enrich")
+
+SENTIMENT_TEXT = "_sentiment_text"  # masked post text
+
+TOPIC_TEXT = "_topic_text"
+MODEL_COLUMNS = [
+    f for f in POSTS_ENRICHED.schema.fields
+    if f.name not in SILVER_POSTS.columns and f.name not in ("enrich_skipped_reason", "enrich_run_id", "enriched_at")
+]
+
+
+@dataclass(frozen=True)
+class EnrichResult:
+    run_id: str
+    day: date
+    silver_rows: int
+    scored: int
+    skipped: int
+    inserted: int
+    updated: int
+    version: int
+    model_versions: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "day": self.day.isoformat()}
+
+
+def score_partition(batches: Iterator[pa.RecordBatch], out_schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """mapInArrow body: silver rows (plus the two model texts) in, the same rows + model columns out."""
+    from models.entities.spark import extract_batch
+    from models.sentiment.spark import score_batches
+    from models.topics.spark import score_batch
+
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        scored = next(score_batches(iter([batch]), text_col=SENTIMENT_TEXT))
+        scored = score_batch(scored, text_col=TOPIC_TEXT)
+        scored = extract_batch(scored, text_col=TOPIC_TEXT)
+        yield pa.RecordBatch.from_arrays(
+            [scored.column(f.name).cast(f.type) for f in out_schema], schema=out_schema
+        )
+
+
+def enrich_frame(silver: DataFrame, run_id: str, started: datetime) -> DataFrame:
+    """silver rows → silver.posts_enriched rows (scored, or with the reason they were not)."""
+    prepared = silver.select(
+        *SILVER_POSTS.columns,
+        F.coalesce(F.col("text_masked"), F.lit("")).alias(SENTIMENT_TEXT),
+        F.concat_ws(" \n", F.col("title_masked"), F.col("text_masked")).alias(TOPIC_TEXT),
+    )
+    scorable = F.col("lang").isin(*SCORED_LANGS)
+    scored_schema = StructType([*silver.select(*SILVER_POSTS.columns).schema.fields, *MODEL_COLUMNS])
+    scored = prepared.where(scorable).mapInArrow(
+        partial(score_partition, out_schema=spark_to_arrow_schema(scored_schema)), scored_schema
+    ).withColumn("enrich_skipped_reason", F.lit(None).cast("string"))
+    skipped = prepared.where(~scorable | F.col("lang").isNull()).select(
+        *SILVER_POSTS.columns,
+        *[F.lit(None).cast(f.dataType).alias(f.name) for f in MODEL_COLUMNS],
+        F.concat(F.lit("language "), F.coalesce(F.col("lang"), F.lit("unknown")), F.lit(" not scored")).alias(
+            "enrich_skipped_reason"
+        ),
+    )
+    return scored.unionByName(skipped).select(
+        "*", F.lit(run_id).alias("enrich_run_id"), F.lit(started).alias("enriched_at")
+    )
+
+
+def run_enrich(
+    settings: Settings, spark: SparkSession, day: date, run_id: str, lake: Lake | None = None
+) -> EnrichResult:
+    """Score the silver posts whose bronze rows landed on ``day``."""
+    started = datetime.now(UTC).replace(microsecond=0)  # audit timestamp only
+    lake = lake or open_lake(settings, spark)
+    lake.ensure_table(POSTS_ENRICHED)
+    if not lake.exists(SILVER_POSTS):
+        raise RuntimeError(f"{SILVER_POSTS.qualified_name} does not exist yet: run jobs.silver for {day} first")
+    silver = lake.read(SILVER_POSTS).where(F.col("landing_date") == F.lit(day))
+    staged = lake.stage(enrich_frame(silver, run_id, started), f"enrich/{run_id}").df
+    try:
+        counts = staged.agg(
+            F.count(F.lit(1)).alias("rows"), F.count("sentiment").alias("scored")
+        ).collect()[0]
+        versions = staged.where(F.col("sentiment").isNotNull()).select(
+            "sentiment_model_version", "topic_model_version", "topic_taxonomy_version"
+        ).limit(1).collect()
+        result = lake.merge(POSTS_ENRICHED, staged)
+    finally:
+        lake.cleanup_staging()
+    model_versions = versions[0].asDict() if versions else {}
+    return EnrichResult(
+        run_id=run_id,
+        day=day,
+        silver_rows=int(counts["rows"]),
+        scored=int(counts["scored"]),
+        skipped=int(counts["rows"]) - int(counts["scored"]),
+        inserted=result.inserted,
+        updated=result.updated,
+        version=result.version,
+        model_versions={k: str(v) for k, v in model_versions.items()},
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = job_parser(__doc__.splitlines()[0] if __doc__ else "enrich")
+    args, _ = parse_job_args(parser, argv)
+    spark = build_spark(args.settings, app_name=f"civic-pulse-enrich-{args.day}")
+    result = run_enrich(args.settings, spark, args.day, args.run_id)
+    print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
