@@ -425,7 +425,9 @@ def source_threads(seed: int, day: date, src: SourceDef, count: int,
         root = new_post(ts, None, None)
         if campaigns and root.bad is None and aux.random() < P_CAMPAIGN:
             tpl, window = campaigns[int(aux.random() * len(campaigns))]
-            county, city, _ = V.COUNTIES[int(aux.random() * len(V.COUNTIES))]
+            # One city per campaign (template + window), so the copies are near-identical.
+            aux.random()  # keeps the random sequence of the other fields unchanged
+            county, city, _ = V.COUNTIES[(tpl * 7919 + window // 60) % len(V.COUNTIES)]
             text = V.CAMPAIGNS[tpl].format(inst="Primăria " + city, city=city)
             variant = aux.random()
             if variant < 0.3:

@@ -1,0 +1,72 @@
+"""Language identification: labelled fixture accuracy, Moldovan Cyrillic, short/emoji posts."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from jobs.text.langid import RO_CYRL, UND, detect
+from jobs.text.normalise import normalise
+
+CASES = Path(__file__).parent / "fixtures" / "langid_cases.jsonl"
+
+
+def load_cases() -> list[dict[str, str]]:
+    return [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_fixture_covers_every_class() -> None:
+    counts = Counter(c["lang"] for c in load_cases())
+    assert set(counts) == {"ro", RO_CYRL, "hu", "en", "ru", "uk", UND}
+    assert min(counts.values()) >= 15
+
+
+def test_accuracy_on_labelled_fixture() -> None:
+    cases = load_cases()
+    wrong = [(c["lang"], detect(normalise(c["text"])).lang, c["text"]) for c in cases]
+    wrong = [w for w in wrong if w[0] != w[1]]
+    per_class = Counter(c["lang"] for c in cases)
+    errors = Counter(w[0] for w in wrong)
+    assert 1 - len(wrong) / len(cases) >= 0.95, wrong
+    for lang, n in per_class.items():
+        assert 1 - errors[lang] / n >= 0.85, (lang, wrong)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Primaria nu a reparat drumul de trei luni", "ro"),
+        ("Ce rușine pentru oraș!", "ro"),
+        ("Мулцумим пентру ажутор, а фост фоарте бине.", RO_CYRL),
+        ("Спасибо за быструю помощь, всё отлично.", "ru"),
+        ("Дякую за швидку допомогу, все чудово.", "uk"),
+        ("Köszönöm szépen a gyors segítséget.", "hu"),
+        ("Thanks a lot for the quick help.", "en"),
+        ("👍👍👍", UND),
+        ("ok", UND),
+        ("https://example.com #rezist @cineva", UND),
+        ("", UND),
+    ],
+)
+def test_examples(text: str, lang: str) -> None:
+    assert detect(normalise(text)).lang == lang
+
+
+def test_result_carries_confidence_and_rule() -> None:
+    result = detect("Guvernul trebuie să explice de unde bani pentru pensii.")
+    assert result.lang == "ro" and 0.5 <= result.confidence <= 1.0 and result.rule
+    assert detect("😂").confidence == 0.0
+
+
+def test_real_romanian_sentences_when_datasets_exist() -> None:
+    from jobs.text.measure import DEFAULT_DATASETS, real_romanian_sample
+
+    if not Path(DEFAULT_DATASETS).is_dir():
+        pytest.skip(f"shared datasets not found at {DEFAULT_DATASETS}")
+    sample = real_romanian_sample(DEFAULT_DATASETS, per_source=15)
+    assert len(sample) >= 45
+    correct = sum(detect(normalise(text)).lang == "ro" for text in sample)
+    assert correct / len(sample) >= 0.9

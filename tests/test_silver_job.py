@@ -1,0 +1,258 @@
+"""Silver job end to end on a small bronze fixture written through the lake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DAY = date(2026, 11, 27)
+T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+SECRET = "test-secret-0123456789abcdef"
+CAMPAIGN_TEXT = (
+    "Cerem demisia primarului acum! Orașul e sufocat de trafic, gunoaie și promisiuni goale. Semnați petiția!"
+)
+
+
+def bronze_row(post_id: str, text: str, handle: str | None, minutes: int, **extra: Any) -> dict[str, Any]:
+    """A bronze.posts row with every column filled."""
+    created = T0 + timedelta(minutes=minutes)
+    row: dict[str, Any] = {
+        "post_id": post_id,
+        "platform_type": "social_network",
+        "source": "x",
+        "native_id": post_id,
+        "url": f"https://x.com/{handle}/status/{post_id}",
+        "author_handle": handle,
+        "author_name": f"Name of {handle}",
+        "is_official_account": False,
+        "parent_id": None,
+        "thread_id": None,
+        "created_at": created,
+        "created_date": created.date(),
+        "title": None,
+        "text": text,
+        "lang_hint": None,
+        "likes": 1,
+        "shares": 0,
+        "replies": 0,
+        "views": None,
+        "signatures": None,
+        "geo_place": None,
+        "geo_lat": None,
+        "geo_lon": None,
+        "raw_payload": "{}",
+        "ingest_file": "x/2026-11-27/a.jsonl",
+        "ingest_line": 1,
+        "run_id": "ingest-1",
+        "ingested_at": T0,
+        "landing_date": DAY,
+    }
+    row.update(extra)
+    return row
+
+
+def fixture_rows() -> list[dict[str, Any]]:
+    long_text = "Strada Fabricii e plină de gropi de trei luni și nimeni de la primărie nu face nimic."
+    rows = [
+        # exact duplicates: same text modulo diacritics/case/spacing, two authors
+        bronze_row("p01", long_text, "ana", 0),
+        bronze_row(
+            "p02",
+            "STRADA FABRICII e plina de gropi de trei luni si nimeni de la primarie nu face nimic!",
+            "bogdan",
+            5,
+        ),
+        bronze_row("p03", long_text.replace("ș", "ş"), "ana", 9),
+        # near duplicates (one word changed), other authors and platforms
+        bronze_row(
+            "p04",
+            "Strada Fabricii e plină de gropi de patru luni și nimeni de la primărie nu face nimic.",
+            "costel",
+            30,
+            source="facebook_pages",
+        ),
+        # campaign: 6 authors, same text within 2 h
+        *[bronze_row(f"c{i}", CAMPAIGN_TEXT, f"bot{i}", 60 + 10 * i) for i in range(6)],
+        # PII, official author, mentions
+        bronze_row(
+            "p05",
+            "Sunați-mă la 0722 123 456 sau scrieți la ion.pop@gmail.com, CNP 1850101123451. @guv_ro @vecinul",
+            "dan",
+            200,
+            title="Reclamație <b>urgentă</b>",
+        ),
+        bronze_row(
+            "p06", "Anunț: lucrări la rețeaua de apă în Sectorul 3.", "guv_ro", 210, is_official_account=True
+        ),
+        # link only, Hungarian, Moldovan Cyrillic, emoji only
+        bronze_row("p07", "https://www.hotnews.ro/stiri-1234567", "eva", 220),
+        bronze_row("p08", "A polgármesteri hivatal még mindig nem javította meg az utat.", "gabor", 230),
+        bronze_row("p09", "Примэрия ну а репарат друмул де пе страда ноастрэ.", "ion_md", 240),
+        bronze_row("p10", "👍👍", "eva", 250),
+        # same short text by different authors: not collapsed
+        bronze_row("p11", "Bravo!", "x1", 260),
+        bronze_row("p12", "Bravo!", "x2", 261),
+        # another landing day: ignored
+        bronze_row("old", long_text, "ana", -3000, landing_date=date(2026, 11, 25)),
+    ]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def registry_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ref") / "official_accounts.csv"
+    path.write_text(
+        "platform,handle,institution_id,institution_name\nx,guv_ro,guvernul-romaniei,Guvernul României\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def env(
+    spark: Any, tmp_path_factory: pytest.TempPathFactory, registry_file: Path
+) -> Iterator[dict[str, Any]]:
+    """Bronze written once, silver run once; shared by the tests of this module."""
+    from jobs.lake import open_lake
+    from jobs.settings import Settings
+    from jobs.silver import run_silver
+    from schemas import bronze
+
+    root = tmp_path_factory.mktemp("silver")
+    settings = Settings(
+        lake_root=str(root / "lake"), spark_master="local[2]", shuffle_partitions=2, demo_mode=False
+    ).resolved()
+    lake = open_lake(settings, spark)
+    rows = fixture_rows()
+    lake.append(bronze.POSTS, spark.createDataFrame(rows, bronze.POSTS.schema))
+    result = run_silver(settings, spark, DAY, "silver-1", registry_file, SECRET)
+    yield {"settings": settings, "lake": lake, "result": result, "rows": rows}
+
+
+def silver_rows(env: dict[str, Any]) -> dict[str, Any]:
+    from schemas import silver
+
+    return {r["post_id"]: r for r in env["lake"].read(silver.POSTS).collect()}
+
+
+def test_counts_reconcile(env: dict[str, Any]) -> None:
+    result = env["result"]
+    day_rows = [r for r in env["rows"] if r["landing_date"] == DAY]
+    assert result.bronze_rows == len(day_rows)
+    assert result.bronze_rows == result.silver_rows + result.duplicates_collapsed
+    # p02, p03 into p01; c1..c5 into c0
+    assert result.duplicates_collapsed == 2 + 5
+    assert result.committed and result.inserted == result.silver_rows
+    assert len(silver_rows(env)) == result.silver_rows
+
+
+def test_exact_duplicates_collapse(env: dict[str, Any]) -> None:
+    rows = silver_rows(env)
+    assert "p02" not in rows and "p03" not in rows
+    assert rows["p01"]["duplicate_count"] == 2
+    assert rows["p01"]["duplicate_post_ids"] == ["p02", "p03"]
+    assert rows["p01"]["duplicate_authors"] == 2
+    assert "repeated_text" in rows["p01"]["spam_flags"]  # ana posted it twice
+    # short generic texts by different people stay apart
+    assert rows["p11"]["duplicate_count"] == 0 and rows["p12"]["duplicate_count"] == 0
+
+
+def test_near_duplicate_cluster(env: dict[str, Any]) -> None:
+    rows = silver_rows(env)
+    assert rows["p04"]["near_dup_cluster_id"] == "p01"
+    assert rows["p01"]["near_dup_cluster_id"] == "p01"
+    assert rows["p01"]["near_dup_cluster_size"] == 4  # p01, p02, p03, p04
+    assert rows["p08"]["near_dup_cluster_id"] is None and rows["p08"]["near_dup_cluster_size"] == 0
+    assert rows["p01"]["campaign_id"] is None  # 3 authors only
+
+
+def test_campaign_flag(env: dict[str, Any]) -> None:
+    rows = silver_rows(env)
+    assert rows["c0"]["duplicate_count"] == 5
+    assert rows["c0"]["campaign_id"] == "cmp-c0"
+    assert rows["c0"]["campaign_size"] == 6
+    assert env["result"].campaigns == 1
+
+
+def test_pii_masked_and_no_raw_identity(env: dict[str, Any]) -> None:
+    rows = silver_rows(env)
+    p05 = rows["p05"]
+    assert p05["text_masked"] == "Sunați-mă la <PHONE> sau scrieți la <EMAIL>, CNP <CNP>. @guv_ro <USER>"
+    assert (p05["pii_phone"], p05["pii_email"], p05["pii_cnp"], p05["pii_iban"]) == (1, 1, 1, 0)
+    assert p05["title_masked"] == "Reclamație urgentă"
+    assert p05["mentions"][0] == "@guv_ro" and len(p05["mentions"][1]) == 64
+    assert p05["author_display"].startswith("user-") and not p05["author_is_official"]
+    official = rows["p06"]
+    assert official["author_is_official"] and official["author_display"] == "Guvernul României"
+    assert official["institution_id"] == "guvernul-romaniei"
+    handles = {r["author_handle"] for r in env["rows"]} | {"vecinul"}
+    for row in rows.values():
+        values = " ".join(str(v) for v in row.asDict().values())
+        assert "0722" not in values and "ion.pop" not in values
+        for handle in handles - {"guv_ro"}:
+            assert f"@{handle}" not in values and f"/{handle}/" not in values
+
+
+def test_languages_and_flags(env: dict[str, Any]) -> None:
+    rows = silver_rows(env)
+    assert rows["p01"]["lang"] == "ro"
+    assert rows["p08"]["lang"] == "hu"
+    assert rows["p09"]["lang"] == "ro-Cyrl"
+    assert rows["p10"]["lang"] == "und" and rows["p10"]["emoji"] == ["👍", "👍"]
+    assert rows["p07"]["spam_flags"] == ["link_only"] and rows["p07"]["urls"] == [
+        "https://www.hotnews.ro/stiri-1234567"
+    ]
+    assert "old" not in rows
+
+
+def test_rerun_changes_nothing_and_frames_match(env: dict[str, Any], spark: Any, registry_file: Path) -> None:
+    from jobs.silver import run_silver
+    from schemas import silver
+
+    lake = env["lake"]
+    before_version = lake.version(silver.POSTS)
+    before = lake.read(silver.POSTS)
+    again = run_silver(env["settings"], spark, DAY, "silver-2", registry_file, SECRET)
+    assert not again.committed and again.inserted == 0 and again.updated == 0
+    assert lake.version(silver.POSTS) == before_version
+    assert again.silver_rows == env["result"].silver_rows
+    after = lake.read(silver.POSTS)
+    cols = [c for c in silver.POSTS.columns if c not in silver.PROCESSING_METADATA_COLUMNS]
+    assert before.select(cols).exceptAll(after.select(cols)).count() == 0
+    assert after.select(cols).exceptAll(before.select(cols)).count() == 0
+
+
+def test_missing_secret_is_a_clear_error(
+    env: dict[str, Any], spark: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobs.silver import run_silver
+    from jobs.text.pseudonym import PseudonymSecretError
+
+    monkeypatch.delenv("CIVIC_PULSE_PSEUDONYM_SECRET", raising=False)
+    with pytest.raises(PseudonymSecretError, match="CIVIC_PULSE_PSEUDONYM_SECRET"):
+        run_silver(replace(env["settings"], demo_mode=False), spark, DAY, "silver-3")
+
+
+def test_connected_components_driver_and_spark_agree(spark: Any) -> None:
+    from jobs.silver import connected_components_spark, union_find_components
+
+    pairs = [("b", "c"), ("a", "b"), ("e", "d"), ("x", "y"), ("c", "z")]
+    expected = {"a": "a", "b": "a", "c": "a", "z": "a", "d": "d", "e": "d", "x": "x", "y": "x"}
+    assert union_find_components(pairs) == expected
+    frame = spark.createDataFrame(pairs, "a string, b string")
+    got = {r["node"]: r["component"] for r in connected_components_spark(frame).collect()}
+    assert got == expected
+
+
+def test_cli_exits_2_without_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from jobs.silver import main
+
+    monkeypatch.delenv("CIVIC_PULSE_PSEUDONYM_SECRET", raising=False)
+    monkeypatch.delenv("CIVIC_PULSE_DEMO_MODE", raising=False)
+    monkeypatch.delenv("CIVIC_PULSE_CONFIG", raising=False)
+    assert main(["--day", "2026-11-27", "--lake-root", str(tmp_path / "lake")]) == 2
