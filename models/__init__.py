@@ -1,0 +1,1 @@
+"""Civic Pulse models: sentiment, topics, entities."""

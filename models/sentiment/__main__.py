@@ -1,0 +1,7 @@
+"""``python -m models.sentiment <step>``."""
+
+import sys
+
+from models.sentiment.cli import main
+
+sys.exit(main())

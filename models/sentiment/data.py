@@ -1,0 +1,192 @@
+"""Labelled data: read the shared datasets, map labels to negative/neutral/positive, write splits.
+
+Official test splits (LaRoSeDa test, SART val, RED test) are held out; a stratified dev split is
+carved from the remaining training pool for model selection and calibration. Texts that also occur
+in a held-out split are dropped from the pool so nothing leaks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from models.sentiment.text import clean_text, normalise_key
+
+DATASETS_ENV = "CIVIC_PULSE_DATASETS_ROOT"
+DEFAULT_DATASETS_ROOT = "../shared/datasets"
+DEFAULT_WORK_DIR = "build/sentiment"
+HELD_OUT = ("laroseda_test", "laroseda_test_content_only", "sart_val", "red_test")
+SPLIT_FILES = ("train", "dev", *HELD_OUT)
+
+SOURCES = {
+    "laroseda": {"name": "LaRoSeDa (ancatache/LaRoSeDa)", "licence": "CC BY-NC-SA 4.0",
+                 "domain": "product reviews", "labels": "starRating 1-2 negative, 4-5 positive"},
+    "sart": {"name": "SART (Alegzandra/KES-2023)", "licence": "CC0 1.0", "domain": "tweets",
+             "labels": "Label 0 negative, 1 neutral, 2 positive"},
+    "red": {"name": "RED v1 (Alegzandra/RED-Romanian-Emotions-Dataset)", "licence": "MIT",
+            "domain": "tweets", "labels": "Bucurie positive; Furie/Frica/Tristete negative; Neutru neutral"},
+}
+RED_LABELS = {"Bucurie": "positive", "Furie": "negative", "Frica": "negative", "Tristete": "negative",
+              "Neutru": "neutral"}
+SART_LABELS = {0: "negative", 1: "neutral", 2: "positive"}
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled text."""
+
+    id: str
+    source: str
+    text: str
+    label: str
+
+
+def datasets_root(explicit: str | None = None) -> Path:
+    """``--datasets-root`` > ``$CIVIC_PULSE_DATASETS_ROOT`` > ``../shared/datasets``."""
+    root = Path(explicit or os.environ.get(DATASETS_ENV) or DEFAULT_DATASETS_ROOT).expanduser()
+    if not root.is_dir():
+        raise FileNotFoundError(f"datasets root {root} not found (set --datasets-root or ${DATASETS_ENV})")
+    return root
+
+
+def _laroseda_reviews(path: Path) -> list[dict[str, str]]:
+    return json.loads(path.read_text(encoding="utf-8"))["reviews"]
+
+
+def _laroseda_example(review: dict[str, str], with_title: bool = True) -> Example | None:
+    stars = int(review["starRating"])
+    if stars == 3:
+        return None
+    title = (review.get("title") or "").strip()
+    content = (review.get("content") or "").strip()
+    text = f"{title}. {content}" if title and with_title else content
+    label = "negative" if stars <= 2 else "positive"
+    return Example(f"laroseda:{review['index']}", "laroseda", clean_text(text), label)
+
+
+def load_laroseda(root: Path, with_title: bool = True) -> tuple[list[Example], list[Example]]:
+    """(train pool, official test). Title and content are joined as ``"title. content"``."""
+    folder = root / "laroseda"
+    test_reviews = _laroseda_reviews(folder / "laroseda_test.json")
+    test_ids = {r["index"] for r in test_reviews}
+    pool_reviews = _laroseda_reviews(folder / "negative_reviews.json") + _laroseda_reviews(
+        folder / "positive_reviews.json")
+    pool = [e for r in pool_reviews if r["index"] not in test_ids and (e := _laroseda_example(r))]
+    test = [e for r in test_reviews if (e := _laroseda_example(r, with_title))]
+    return pool, test
+
+
+def _csv_examples(path: Path, source: str, split: str, text_col: str, label_col: str,
+                  mapping: dict) -> list[Example]:
+    frame = pd.read_csv(path)
+    out = []
+    for i, (text, raw) in enumerate(zip(frame[text_col], frame[label_col], strict=True)):
+        label = mapping.get(raw)
+        if label is None or not isinstance(text, str) or not text.strip():
+            continue
+        out.append(Example(f"{source}:{split}:{i}", source, clean_text(text), label))
+    return out
+
+
+def load_sart(root: Path) -> tuple[list[Example], list[Example]]:
+    """(train, official validation)."""
+    folder = root / "sart"
+    return (_csv_examples(folder / "train.csv", "sart", "train", "text", "Label", SART_LABELS),
+            _csv_examples(folder / "val.csv", "sart", "val", "text", "Label", SART_LABELS))
+
+
+def load_red(root: Path) -> tuple[list[Example], list[Example]]:
+    """(train + val, official test), five emotions collapsed to three sentiments."""
+    folder = root / "red_v1"
+    pool = [e for split in ("train", "val")
+            for e in _csv_examples(folder / f"{split}.csv", "red", split, "Tweet", "Emotion", RED_LABELS)]
+    return pool, _csv_examples(folder / "test.csv", "red", "test", "Tweet", "Emotion", RED_LABELS)
+
+
+def _dedupe(examples: Iterable[Example], banned: set[str]) -> list[Example]:
+    """Drop texts seen in ``banned`` or already kept (first occurrence wins)."""
+    seen = set(banned)
+    out = []
+    for example in examples:
+        key = normalise_key(example.text)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(example)
+    return out
+
+
+def stratified_dev(pool: list[Example], fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
+    """Split ``pool`` into (train, dev), stratified by (source, label)."""
+    rng = np.random.default_rng(seed)
+    groups: dict[tuple[str, str], list[Example]] = {}
+    for example in pool:
+        groups.setdefault((example.source, example.label), []).append(example)
+    train: list[Example] = []
+    dev: list[Example] = []
+    for key in sorted(groups):
+        items = groups[key]
+        order = rng.permutation(len(items))
+        n_dev = int(round(len(items) * fraction))
+        dev.extend(items[i] for i in order[:n_dev])
+        train.extend(items[i] for i in order[n_dev:])
+    return train, dev
+
+
+def build_splits(root: Path, dev_fraction: float = 0.1, seed: int = 13) -> dict[str, list[Example]]:
+    """All splits: train, dev and the held-out official test splits."""
+    lar_pool, lar_test = load_laroseda(root)
+    sart_pool, sart_val = load_sart(root)
+    red_pool, red_test = load_red(root)
+    _, lar_content = load_laroseda(root, with_title=False)
+    held = {"laroseda_test": lar_test, "laroseda_test_content_only": lar_content, "sart_val": sart_val,
+            "red_test": red_test}
+    held_keys = {normalise_key(e.text) for split in held.values() for e in split}
+    pool = _dedupe([*lar_pool, *sart_pool, *red_pool], held_keys)
+    train, dev = stratified_dev(pool, dev_fraction, seed)
+    return {"train": train, "dev": dev, **held}
+
+
+def write_jsonl(path: Path, examples: Iterable[Example]) -> int:
+    """Write examples as JSON lines; returns the count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for example in examples:
+            handle.write(json.dumps(asdict(example), ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def read_jsonl(path: Path) -> list[Example]:
+    """Read examples written by :func:`write_jsonl`."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: run `python -m models.sentiment prepare` first")
+    with path.open(encoding="utf-8") as handle:
+        return [Example(**json.loads(line)) for line in handle if line.strip()]
+
+
+def iter_split_paths(work_dir: Path) -> Iterator[tuple[str, Path]]:
+    """(split name, path) for every split file in ``work_dir``."""
+    for name in SPLIT_FILES:
+        yield name, work_dir / "data" / f"{name}.jsonl"
+
+
+def prepare(root: Path, work_dir: Path, dev_fraction: float = 0.1, seed: int = 13) -> dict[str, dict]:
+    """Write all splits to ``work_dir/data`` and return their label counts per source."""
+    splits = build_splits(root, dev_fraction, seed)
+    summary: dict[str, dict] = {}
+    for name, path in iter_split_paths(work_dir):
+        write_jsonl(path, splits[name])
+        counts: dict[str, dict[str, int]] = {}
+        for example in splits[name]:
+            counts.setdefault(example.source, {}).setdefault(example.label, 0)
+            counts[example.source][example.label] += 1
+        summary[name] = counts
+    (work_dir / "data" / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
+    return summary

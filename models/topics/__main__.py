@@ -1,0 +1,73 @@
+"""CLI: ``python -m models.topics prepare|train|evaluate|package|all|predict``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from models.topics.io import InputError, read_posts, texts_of, write_rows
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from models.topics.predictor import load_predictor
+
+    rows = read_posts(args.input, args.text_col)
+    if not args.output.lower().endswith((".csv", ".jsonl", ".ndjson")):
+        raise InputError(f"unsupported output extension for {args.output}; use .csv or .jsonl")
+    predictor = load_predictor()
+    labels, proba = predictor.predict_many(texts_of(rows, args.text_col))
+    out = []
+    for row, topics, scores in zip(rows, labels, proba, strict=True):
+        row = dict(row)
+        row["topics"] = ";".join(topics)
+        for topic, score in zip(predictor.labels, scores, strict=True):
+            row[f"score_{topic}"] = round(float(score), 6)
+        row["topic_taxonomy_version"] = predictor.taxonomy_version
+        row["topic_model_version"] = predictor.model_version
+        out.append(row)
+    write_rows(out, args.output)
+    print(f"scored {len(out)} posts -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m models.topics", description=__doc__)
+    sub = parser.add_subparsers(dest="step", required=True)
+    for step in ("prepare", "train", "evaluate", "package", "all"):
+        p = sub.add_parser(step)
+        p.add_argument("--datasets-root", default=None, help="raw datasets (default: env or ../shared/datasets)")
+        p.add_argument("--work-dir", default=None, help="scratch dir (default: env or /tmp/civic_pulse_topics)")
+    p = sub.add_parser("predict", help="score a CSV/JSONL file")
+    p.add_argument("--input", required=True)
+    p.add_argument("--output", required=True)
+    p.add_argument("--text-col", default="text")
+    args = parser.parse_args(argv)
+    try:
+        if args.step == "predict":
+            return _predict(args)
+        from models.topics import pipeline
+
+        work = pipeline.work_dir(args.work_dir)
+        result: object = None
+        if args.step in ("prepare", "all"):
+            result = pipeline.prepare(args.datasets_root, work)
+        if args.step in ("train", "all"):
+            result = pipeline.train(work)
+        if args.step in ("evaluate", "all"):
+            result = pipeline.evaluate(work)
+        if args.step in ("package", "all"):
+            card = pipeline.package(work)
+            result = {k: card[k] for k in ("version", "taxonomy_version", "sha256", "selected_variant")}
+        print(json.dumps(result, indent=1, ensure_ascii=False, default=str)[:4000])
+        return 0
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

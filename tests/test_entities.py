@@ -1,0 +1,222 @@
+"""Institutions & places extraction: gazetteer coverage, ambiguity rules, CLI, Spark parity."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from models.entities import extract
+from models.entities.extract import COUNTY_CODES, default_extractor
+from models.entities.places import counties, municipalities
+from models.entities.spark import ENTITY_FIELDS, add_entities, extract_batch
+
+
+def _ids(text: str) -> list[str]:
+    return [i["id"] for i in extract(text)["institutions"]]
+
+
+# --- gazetteer coverage ---------------------------------------------------------------------------------
+
+
+def test_gazetteer_covers_required_institutions() -> None:
+    inst = default_extractor().institutions
+    kinds: dict[str, int] = {}
+    for entry in inst.values():
+        kinds[entry["kind"]] = kinds.get(entry["kind"], 0) + 1
+    assert len(municipalities()) == 102
+    halls = [e for e in inst.values() if e["kind"] == "city_hall"]
+    assert len(halls) == 102 + 1 + 6  # municipalities + PMB + six sectors
+    assert kinds["ministry"] >= 16
+    assert sum(e["kind"] == "prefecture" for e in inst.values()) == 42
+    assert sum(e["kind"] == "county_council" and e["id"].startswith("cj_") for e in inst.values()) == 41
+    for required in ("anaf", "cnas", "cnpp", "igsu", "politia_romana", "jandarmeria", "dsp", "anpc", "apia", "dna",
+                     "diicot", "anre", "cnair", "anp", "afir", "garda_de_mediu", "guvernul_romaniei",
+                     "parlamentul_romaniei", "pmb", "primaria_sector_3", "primaria_cluj_napoca"):
+        assert required in inst, required
+    assert all(e["county"] is None or e["county"] in COUNTY_CODES for e in inst.values())
+
+
+def test_counties_are_iso_codes() -> None:
+    codes = counties()
+    assert len(codes) == 42 and "RO-B" in codes and "RO-CJ" in codes
+    assert all(c.startswith("RO-") for c in codes)
+
+
+# --- institutions -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Primarul Boc a betonat tot orașul", ["primaria_cluj_napoca"]),
+        ("Am stat 3 ore la coada la @PrimariaS3", ["primaria_sector_3"]),
+        ("PMB nu a reparat nimic", ["pmb"]),
+        ("Casa de Pensii nu mi-a recalculat pensia", ["cnpp"]),
+        ("Am primit somație de la ANAF și de la Poliția Rutieră", ["anaf", "politia_romana"]),
+        ("Ministerul Sănătății a anunțat noi măsuri", ["ministerul_sanatatii"]),
+        ("ministerul sanatatii a anuntat noi masuri", ["ministerul_sanatatii"]),
+        ("Primăria Timișoarei a pierdut dosarul", ["primaria_timisoara"]),
+        ("Consiliul Județean Cluj a aprobat bugetul", ["cj_cj"]),
+        ("Prefectura Iasi a emis ordinul", ["prefectura_is"]),
+    ],
+)
+def test_institutions_with_and_without_diacritics(text: str, expected: list[str]) -> None:
+    assert _ids(text) == expected
+
+
+def test_institution_carries_kind_and_county() -> None:
+    (inst,) = extract("Primăria Oradea a anunțat lucrări")["institutions"]
+    assert inst == {"id": "primaria_oradea", "name": "Primăria Municipiului Oradea", "kind": "city_hall",
+                    "county": "RO-BH"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mai bine stai acasa",  # "mai" is not the ministry
+        "PAI NU MAI BINE IESIM DIN UE?",  # shouting, still not MAI
+        "CTP a scris iar un editorial",  # the journalist, not Cluj public transport
+        "Anii trec repede",
+        "guvernul ucrainean nu lasa barbatii sa plece",
+    ],
+)
+def test_ambiguous_acronyms_do_not_fire(text: str) -> None:
+    assert _ids(text) == []
+
+
+def test_context_dependent_acronym() -> None:
+    assert _ids("Autobuzele CTP întârzie iar") == ["ctp_cluj"]
+    assert _ids("MAI preia controlul poliției locale") == ["ministerul_afacerilor_interne", "politia_locala"]
+
+
+# --- places -------------------------------------------------------------------------------------------
+
+
+def test_county_and_locality_with_and_without_diacritics() -> None:
+    for text in ("Trafic infernal în Cluj-Napoca", "trafic infernal in cluj napoca"):
+        out = extract(text)
+        assert out["county"] == "RO-CJ"
+        assert out["locality"] == {"siruta": 54975, "name": "Cluj-Napoca"}
+    assert extract("Tragedie în județul Neamț")["county"] == "RO-NT"
+    assert extract("tragedie in judetul neamt")["county"] == "RO-NT"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Unirea face puterea",  # common word that is also a village
+        "un roman adevarat nu fuge",  # Roman (NT) in lower case is the adjective
+        "Alba ca zăpada",  # fairy tale at sentence start, not Alba county
+        "iubirea pentru fotbal rămâne constantă",  # constantă != Constanța
+        "sunt tineri voluntari din oras",  # Voluntari (IF) in lower case
+        "Orban il propune pe Nelu Tataru",  # surname that is also a village
+    ],
+)
+def test_common_words_do_not_become_places(text: str) -> None:
+    out = extract(text)
+    assert out["locality"] is None and out["county"] is None
+
+
+def test_ambiguous_locality_resolved_by_county_mention() -> None:
+    assert extract("Locuiesc în comuna Unirea, județul Alba")["locality"]["siruta"] == 8158
+    assert extract("Sunt din Roman, județul Neamț")["locality"]["name"] == "Roman"
+    ph = extract("Drumul spre Florești, județul Prahova, e distrus")
+    assert ph["county"] == "RO-PH" and ph["locality"]["siruta"] != 57706
+    assert extract("Vii dinspre Florești spre centru")["locality"]["siruta"] == 57706  # prominent: Florești CJ
+
+
+def test_first_place_decides_county() -> None:
+    assert extract("Am fost la Timișoara și apoi la Sibiu")["county"] == "RO-TM"
+    assert extract("Bucureștiul e blocat")["county"] == "RO-B"
+
+
+def test_empty_text() -> None:
+    assert extract("") == {"institutions": [], "county": None, "locality": None}
+    assert extract(None) == {"institutions": [], "county": None, "locality": None}
+
+
+def test_measured_quality_on_held_out_split() -> None:
+    from models.entities.evaluate import score
+    from models.topics.data import load_annotations
+
+    test = score([e for e in load_annotations() if e.split == "test" and not e.synthetic])
+    assert test["posts"] >= 150
+    assert test["institutions"]["precision"] >= 0.8 and test["institutions"]["recall"] >= 0.8
+    assert test["county"]["precision"] >= 0.8 and test["county"]["recall"] >= 0.8
+
+
+# --- CLI ----------------------------------------------------------------------------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """Run the CLI in-process (same code path as ``python -m models.entities``); returns (exit code, stderr)."""
+    from models.entities.__main__ import main
+
+    code = main(list(args))
+    return code, capsys.readouterr().err
+
+
+def test_cli_extract_csv_and_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv_in = tmp_path / "posts.csv"
+    csv_in.write_text('id,body\n1,"Primarul Boc și CTP Cluj"\n2,"nimic aici"\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    code, err = _cli(capsys, "extract", "--input", str(csv_in), "--text-col", "body", "--output", str(out),
+                     "--id-col", "id")
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["1", "2"]
+    assert [i["id"] for i in rows[0]["institutions"]] == ["primaria_cluj_napoca", "ctp_cluj"]
+    assert rows[0]["county"] == "RO-CJ" and rows[1] == {"id": "2", "institutions": [], "county": None,
+                                                        "locality": None}
+    jsonl_in = tmp_path / "posts.jsonl"
+    jsonl_in.write_text(json.dumps({"text": "ANAF Cluj"}) + "\n", encoding="utf-8")
+    code, err = _cli(capsys, "extract", "--input", str(jsonl_in), "--output", str(out))
+    assert code == 0, err
+    assert json.loads(out.read_text(encoding="utf-8"))["institutions"][0]["id"] == "anaf"
+
+
+def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "p.csv"
+    good.write_text("body\nx\n", encoding="utf-8")
+    empty = tmp_path / "e.csv"
+    empty.write_text("", encoding="utf-8")
+    bad = tmp_path / "p.txt"
+    bad.write_text("x", encoding="utf-8")
+    out = str(tmp_path / "o.jsonl")
+    for args, message in [
+        (["--input", str(good), "--output", out], "column 'text' not found"),
+        (["--input", str(empty), "--output", out], "empty"),
+        (["--input", str(bad), "--output", out], "unsupported input extension"),
+        (["--input", str(tmp_path / "missing.csv"), "--output", out], "not found"),
+    ]:
+        code, err = _cli(capsys, "extract", *args)
+        assert code == 2 and message in err, (args, err)
+
+
+# --- Spark --------------------------------------------------------------------------------------------
+
+TEXTS = ["Primarul Boc a promis metroul la Cluj", "Am fost la ANAF în Sectorul 3", "", None,
+         "Locuiesc în comuna Unirea, județul Alba"]
+
+
+def test_extract_batch_matches_in_process() -> None:
+    batch = pa.RecordBatch.from_pydict({"id": list(range(len(TEXTS))), "text": TEXTS})
+    out = extract_batch(batch)
+    assert out.schema.names == ["id", "text", *[f.name for f in ENTITY_FIELDS]]
+    expected = [extract(t) for t in TEXTS]
+    assert out.column("county_code").to_pylist() == [e["county"] for e in expected]
+    assert out.column("institutions").to_pylist() == [e["institutions"] for e in expected]
+
+
+def test_map_in_arrow_equals_in_process(spark: object) -> None:
+    df = spark.createDataFrame(list(enumerate(TEXTS)), "id INT, body STRING").repartition(2)  # type: ignore[attr-defined]
+    rows = add_entities(df, text_col="body").orderBy("id").collect()
+    for row, text in zip(rows, TEXTS, strict=True):
+        exp = extract(text)
+        assert [i.asDict() for i in row["institutions"]] == exp["institutions"]
+        assert row["county_code"] == exp["county"]
+        assert row["locality_siruta"] == (exp["locality"]["siruta"] if exp["locality"] else None)
+        assert row["locality_name"] == (exp["locality"]["name"] if exp["locality"] else None)

@@ -1,0 +1,213 @@
+"""Sentiment model: normalisation, committed artifact, in-process API, CLI, and a tiny training run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.sentiment import DEFAULT_MODEL_PATH, LABELS, MODEL_VERSION, load_model, predict_texts
+from models.sentiment.cli import main
+from models.sentiment.data import Example, write_jsonl
+from models.sentiment.hashing import char_ngram_counts
+from models.sentiment.package import sha256_of
+from models.sentiment.text import analyse, clean_text, normalise_key, strip_diacritics
+
+ROOT = Path(__file__).resolve().parents[1]
+CARD = DEFAULT_MODEL_PATH.parent / "model_card.json"
+
+POSITIVE = [
+    "Mulțumim primăriei, parcul nou este minunat și foarte curat! 😍",
+    "Multumim primariei, parcul nou este minunat si foarte curat!",
+    "Super tare, recomand cu drag, sunt foarte mulțumit :)",
+    "Bravo, o inițiativă excelentă, felicitări echipei!",
+]
+NEGATIVE = [
+    "Este groaznic, o bătaie de joc, nimic nu funcționează 😡",
+    "Este groaznic, o bataie de joc, nimic nu functioneaza",
+    "Rușine! Aceeași mizerie și aceleași promisiuni mincinoase.",
+    "Nu recomand, calitate slabă, am fost foarte dezamăgit :(",
+]
+
+
+def test_clean_text_fixes_cedillas_and_html() -> None:
+    assert clean_text("Şcoala   ţine &amp; e bună") == "Școala ține & e bună"
+    assert strip_diacritics("școală țară în") == "scoala tara in"
+    assert clean_text(None) == ""
+
+
+def test_normalise_key_maps_placeholders_links_and_emoji() -> None:
+    key = normalise_key("Sună la <PHONE>, <cnp> și <IBAN> sau https://x.ro @ion #Cluj 👍 :(")
+    for token in ("xxphone", "xxcnp", "xxiban", "xxurl", "xxuser", "xxhash cluj", "xxemopos", "xxemoneg"):
+        assert token in key
+    assert "ș" not in key and "https" not in key
+
+
+def test_negation_scope_marks_following_tokens() -> None:
+    assert analyse("Nu e rău deloc, dar e scump").words.split()[:3] == ["nu", "neg_e", "neg_rau"]
+    assert "scump" in analyse("Nu e rău deloc, dar e scump").words.split()
+    assert analyse("n-a mers").words == "nu neg_a neg_mers"
+    assert analyse("nuuuu e bine").words == "nu neg_e neg_bine"
+    assert analyse("e bine").words == "e bine"
+
+
+def test_polarity_tokens_flip_in_negation_scope() -> None:
+    assert analyse("Nu e rău", polarity=True).words.split()[-1] == "xxpolpos"
+    assert analyse("e rău", polarity=True).words.split()[-1] == "xxpolneg"
+    assert analyse("nu e bun", polarity=True).words.split()[-1] == "xxpolneg"
+    flipped = analyse("nu e rău, dar e scump", polarity=True)
+    assert "rau" not in flipped.chars.split() and "scump" in flipped.chars
+    assert analyse("e rău", polarity=False).words == "e rau"
+
+
+def test_signal_detection() -> None:
+    assert not analyse("<URL> <USER>").has_signal
+    assert not analyse("").has_signal
+    assert analyse("😡").has_signal
+    assert analyse("bine").has_signal
+
+
+def test_char_ngram_counts_are_exact_and_deterministic() -> None:
+    matrix = char_ngram_counts(["abc", "", "ab ab"], (1, 3), 1 << 16)
+    # " abc " -> 5 + 4 + 3 grams; "  " -> 2 + 1; " ab ab " -> 7 + 6 + 5
+    assert matrix.sum(axis=1).A.ravel().tolist() == [12.0, 3.0, 18.0]
+    again = char_ngram_counts(["abc", "", "ab ab"], (1, 3), 1 << 16)
+    assert (matrix != again).nnz == 0
+    assert char_ngram_counts([], (2, 4), 8).shape == (0, 8)
+
+
+def test_artifact_matches_model_card() -> None:
+    card = json.loads(CARD.read_text())
+    assert card["artifact"]["sha256"] == sha256_of(DEFAULT_MODEL_PATH)
+    assert DEFAULT_MODEL_PATH.stat().st_size < 50 * 1024 * 1024
+    assert card["version"] == MODEL_VERSION == load_model().version
+    assert card["labels"] == list(LABELS)
+    assert "CC BY-NC-SA" in card["licence"]
+    assert card["held_out_metrics"]["laroseda_test"]["accuracy"] > 0.9
+
+
+@pytest.mark.parametrize(("text", "expected"), [*((t, "positive") for t in POSITIVE),
+                                                *((t, "negative") for t in NEGATIVE)])
+def test_clear_cut_examples(text: str, expected: str) -> None:
+    labels, probs = predict_texts([text])
+    assert labels == [expected], (text, probs)
+
+
+def test_negation_flips_towards_negative() -> None:
+    _, probs = predict_texts(["Serviciul este bun și funcționează",
+                              "Serviciul nu este bun și nu funcționează"])
+    assert probs[0, 2] > probs[1, 2]
+    assert probs[1, 0] > probs[0, 0]
+    assert probs[1].argmax() == 0
+
+
+def test_probabilities_valid_and_deterministic() -> None:
+    texts = [*POSITIVE, *NEGATIVE, "Ședința consiliului local are loc joi la ora 10.", "", "<URL>", None,
+             "ok"]
+    labels, probs = predict_texts(texts)
+    assert probs.shape == (len(texts), 3)
+    assert np.allclose(probs.sum(axis=1), 1.0)
+    assert (probs >= 0).all()
+    assert labels == [LABELS[i] for i in probs.argmax(axis=1)]
+    labels2, probs2 = predict_texts(list(texts))
+    assert labels2 == labels and np.array_equal(probs, probs2)
+    assert labels[texts.index("<URL>")] == "neutral" and labels[texts.index("")] == "neutral"
+    assert predict_texts([])[1].shape == (0, 3)
+
+
+def test_cli_predict_csv_and_jsonl(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"id": ["007", "2"], "body": [POSITIVE[0], NEGATIVE[0]]})
+    frame.to_csv(tmp_path / "posts.csv", index=False)
+    assert main(["predict", "--input", str(tmp_path / "posts.csv"), "--text-col", "body",
+                 "--output", str(tmp_path / "scored.jsonl")]) == 0
+    scored = pd.read_json(tmp_path / "scored.jsonl", lines=True, dtype=False)
+    assert list(scored.columns) == ["id", "body", "sentiment", "p_negative", "p_neutral", "p_positive"]
+    assert scored["id"].tolist() == ["007", "2"]
+    assert scored["sentiment"].tolist() == ["positive", "negative"]
+
+    scored.drop(columns=["sentiment", "p_negative", "p_neutral", "p_positive"]).to_json(
+        tmp_path / "posts.jsonl", orient="records", lines=True, force_ascii=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "models.sentiment", "predict", "--input", str(tmp_path / "posts.jsonl"),
+         "--text-col", "body", "--output", str(tmp_path / "scored.csv")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "scored.csv")
+    assert out["sentiment"].tolist() == ["positive", "negative"]
+    assert np.allclose(out[["p_negative", "p_neutral", "p_positive"]].sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    posts = tmp_path / "posts.csv"
+    pd.DataFrame({"text": ["bine"]}).to_csv(posts, index=False)
+    out = str(tmp_path / "out.csv")
+    assert main(["predict", "--input", str(posts), "--text-col", "mesaj", "--output", out]) == 2
+    assert "column 'mesaj' not found" in capsys.readouterr().err
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert main(["predict", "--input", str(empty), "--output", out]) == 2
+    assert "empty" in capsys.readouterr().err
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("text\n")
+    assert main(["predict", "--input", str(header_only), "--output", out]) == 2
+    assert "no rows" in capsys.readouterr().err
+    assert main(["predict", "--input", str(tmp_path / "posts.txt"), "--output", out]) == 2
+    assert "unknown extension" in capsys.readouterr().err
+    assert main(["predict", "--input", str(posts), "--output", str(tmp_path / "out.parquet")]) == 2
+    assert main(["predict", "--input", str(tmp_path / "missing.csv"), "--output", out]) == 2
+    assert not Path(out).exists()
+
+
+def _synthetic(source: str, n: int, rng: np.random.Generator, labels: tuple[str, ...]) -> list[Example]:
+    words = {"positive": ["minunat", "excelent", "bravo", "super"],
+             "negative": ["groaznic", "rusine", "mizerie", "jale"],
+             "neutral": ["sedinta", "joi", "anunt", "program"]}
+    filler = ["primaria", "strada", "azi", "orasul", "noi", "parcul"]
+    out = []
+    for i in range(n):
+        label = labels[i % len(labels)]
+        tokens = [*rng.choice(words[label], 2), *rng.choice(filler, 3)]
+        out.append(Example(f"{source}:{i}", source, " ".join(tokens), label))
+    return out
+
+
+def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    three = ("negative", "neutral", "positive")
+    binary = ("negative", "positive")
+    splits = {
+        "train": [*_synthetic("laroseda", 60, rng, binary), *_synthetic("sart", 60, rng, three),
+                  *_synthetic("red", 60, rng, three)],
+        "dev": [*_synthetic("laroseda", 20, rng, binary), *_synthetic("sart", 21, rng, three),
+                *_synthetic("red", 21, rng, three)],
+        "laroseda_test": _synthetic("laroseda", 20, rng, ("negative", "positive")),
+        "laroseda_test_content_only": _synthetic("laroseda", 20, rng, ("negative", "positive")),
+        "sart_val": _synthetic("sart", 30, rng, three),
+        "red_test": _synthetic("red", 30, rng, three),
+    }
+    for name, examples in splits.items():
+        write_jsonl(tmp_path / "data" / f"{name}.jsonl", examples)
+    work = str(tmp_path)
+    assert main(["train", "--work-dir", work, "--candidates", "svc_word+char_neg_C0.3,nbsvm_word_only_C0.1",
+                 "--folds", "2", "--version", "test-0"]) == 0
+    comparison = json.loads((tmp_path / "comparison.json").read_text())
+    assert len(comparison["candidates"]) == 2
+    assert main(["evaluate", "--work-dir", work, "--throughput-posts", "200"]) == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["model_version"] == "test-0"
+    assert metrics["held_out"]["sart_val"]["macro_f1"] > 0.9
+    assert metrics["held_out"]["laroseda_test"]["scoring"].startswith("binary")
+    assert metrics["throughput_social_posts"]["posts_per_second"] > 0
+    artifacts = tmp_path / "artifacts"
+    assert main(["package", "--work-dir", work, "--artifact-dir", str(artifacts)]) == 0
+    card = json.loads((artifacts / "model_card.json").read_text())
+    assert card["artifact"]["sha256"] == sha256_of(artifacts / "sentiment.npz")
+    assert card["comparison_on_dev"]["selected"] in {"svc_word+char_neg_C0.3", "nbsvm_word_only_C0.1"}
+    model_labels, _ = predict_texts(["minunat excelent parcul"], load_model(artifacts / "sentiment.npz"))
+    assert model_labels == ["positive"]
+    assert main(["train", "--work-dir", work, "--candidates", "nope"]) == 2

@@ -1,0 +1,215 @@
+"""Policy topics: taxonomy, annotations, committed artifact, CLI and Spark parity."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from models.topics import TAXONOMY_VERSION, TOPIC_IDS, load_predictor, predict_topics
+from models.topics.data import label_matrix, load_annotations, prf
+from models.topics.io import InputError, read_posts
+from models.topics.spark import TOPIC_FIELDS, add_topics, score_batch
+from models.topics.taxonomy import SeedMatcher, load_taxonomy
+from models.topics.text import fold, lemmas
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "models" / "topics" / "artifacts"
+EXPECTED_IDS = [
+    "sanatate", "educatie", "transport_public", "drumuri_infrastructura", "mediu_salubritate", "utilitati",
+    "taxe_fiscalitate", "protectie_sociala", "munca_economie", "siguranta_publica", "justitie_anticoruptie",
+    "administratie_servicii", "servicii_digitale", "urbanism_locuire", "cultura_sport", "agricultura_rural",
+    "diaspora_externe", "politica_guvernare", "participare_publica",
+]
+
+
+# --- taxonomy and text ----------------------------------------------------------------------------------
+
+
+def test_taxonomy_ids_and_version() -> None:
+    tax = load_taxonomy()
+    assert tax.ids == EXPECTED_IDS == TOPIC_IDS
+    assert TAXONOMY_VERSION == tax.version and tax.version.count(".") == 2
+    assert all(t.label_ro and t.description and len(t.seeds) >= 5 for t in tax.topics)
+
+
+def test_fold_and_lemmas_handle_diacritics_and_cedilla() -> None:
+    assert fold("Şcoala, ȘCOALA, școala") == "scoala, scoala, scoala"
+    assert lemmas("Spitalele și pensiile") == lemmas("spitalele si pensiile") == ["spital", "si", "pensie"]
+
+
+def test_seed_matcher_uses_lemmas() -> None:
+    m = SeedMatcher()
+    counts = m.counts("Spitalele sunt pline, iar pensionarii așteaptă pensiile")
+    assert counts[TOPIC_IDS.index("sanatate")] >= 1
+    assert counts[TOPIC_IDS.index("protectie_sociala")] >= 2
+    assert m.counts("o zi frumoasa la munte").sum() == 0
+
+
+# --- annotations ----------------------------------------------------------------------------------------
+
+
+def test_annotation_file_is_complete_and_split_is_clean() -> None:
+    rows = load_annotations()
+    real = [r for r in rows if not r.synthetic]
+    test = [r for r in real if r.split == "test"]
+    assert len(real) >= 600 and len(test) >= 150
+    assert sum(not r.labels for r in real) >= 200  # many real posts have no topic
+    train_texts = {fold(r.text) for r in rows if r.split == "train"}
+    assert not any(fold(r.text) in train_texts for r in rows if r.split != "train")
+    raw = [json.loads(line) for line in (ROOT / "models/topics/data/annotations.jsonl").open(encoding="utf-8")]
+    assert all(r["licence"] and r["source"] for r in raw)
+    assert all(r["source"] == "synthetic" for r in raw if r["synthetic"])
+    assert {t for r in rows if r.split == "test" for t in r.labels} == set(TOPIC_IDS)
+
+
+def test_prf_metrics() -> None:
+    gold = label_matrix([["sanatate"], [], ["educatie", "sanatate"]])
+    pred = label_matrix([["sanatate"], ["educatie"], ["sanatate"]])
+    m = prf(pred, gold)
+    assert m["per_topic"]["sanatate"]["f1"] == 1.0
+    assert m["per_topic"]["educatie"]["precision"] == 0.0 and m["empty_list_accuracy"] == 0.0
+
+
+# --- artifact and predictions ---------------------------------------------------------------------------
+
+
+def test_model_card_matches_artifact() -> None:
+    card = json.loads((ARTIFACTS / "model_card.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256((ARTIFACTS / "topic_model.joblib").read_bytes()).hexdigest()
+    assert card["sha256"] == digest
+    assert card["taxonomy_version"] == TAXONOMY_VERSION and card["labels"] == TOPIC_IDS
+    test = card["metrics"]["test"]
+    assert set(test["per_topic"]) == set(TOPIC_IDS) and test["n_posts"] >= 150
+    assert {"precision", "recall", "f1", "support"} <= set(test["per_topic"]["sanatate"])
+    assert test["empty_list_accuracy"] is not None
+    assert set(card["ablation"]) >= {"A_tfidf_gold_real", "C_plus_seed_features"}
+    assert card["data"]["sources"]["news_ro_offense"]["licence"].startswith("Apache-2.0")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Spitalul județean nu are medici la urgențe, pacienții așteaptă ore întregi", "sanatate"),
+        ("spitalul judetean nu are medici la urgente, pacientii asteapta ore intregi", "sanatate"),
+        ("Autobuzele și tramvaiele vin o dată la 30 de minute, transportul în comun e jalnic", "transport_public"),
+        ("autobuzele si tramvaiele vin o data la 30 de minute, transportul in comun e jalnic", "transport_public"),
+        ("Gunoiul nu a mai fost ridicat de două săptămâni, tomberoanele sunt pline", "mediu_salubritate"),
+        ("ANAF mi-a blocat contul pentru un impozit pe care l-am plătit", "taxe_fiscalitate"),
+        ("Pensia mamei nu ajunge nici de medicamente, pensionarii sunt uitați", "protectie_sociala"),
+    ],
+)
+def test_clear_posts_get_their_topic(text: str, topic: str) -> None:
+    assert topic in predict_topics(text).topics
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Ce zi frumoasă, am băut o cafea cu prietenii", "te iubesc mult ❤️"])
+def test_no_topic_posts_get_empty_list(text: str) -> None:
+    assert predict_topics(text).topics == []
+
+
+def test_scores_cover_taxonomy_and_respect_thresholds() -> None:
+    pred = predict_topics("Primăria a tăiat copacii din parc și a făcut parcare")
+    assert list(pred.scores) == TOPIC_IDS
+    assert all(0.0 <= v <= 1.0 for v in pred.scores.values())
+    thresholds = dict(zip(TOPIC_IDS, load_predictor().model.thresholds, strict=True))
+    assert set(pred.topics) == {t for t, v in pred.scores.items() if v >= thresholds[t]}
+
+
+def test_held_out_metrics_reproduce_card() -> None:
+    card = json.loads((ARTIFACTS / "model_card.json").read_text(encoding="utf-8"))
+    rows = [r for r in load_annotations() if r.split == "test"]
+    labels, _ = load_predictor().predict_many([r.text for r in rows])
+    metrics = prf(label_matrix(labels), label_matrix([r.labels for r in rows]))
+    assert metrics["macro_f1"] == card["metrics"]["test"]["macro_f1"]
+
+
+# --- IO and CLI -----------------------------------------------------------------------------------------
+
+
+def test_read_posts_errors(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("body\nx\n", encoding="utf-8")
+    with pytest.raises(InputError, match="column 'text' not found"):
+        read_posts(tmp_path / "a.csv", "text")
+    (tmp_path / "b.jsonl").write_text("{not json}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="invalid JSON"):
+        read_posts(tmp_path / "b.jsonl", "text")
+    (tmp_path / "c.jsonl").write_text("\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no rows"):
+        read_posts(tmp_path / "c.jsonl", "text")
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """Run the CLI in-process (same code path as ``python -m models.topics``); returns (exit code, stderr)."""
+    from models.topics.__main__ import main
+
+    code = main(list(args))
+    return code, capsys.readouterr().err
+
+
+def test_cli_predict_csv_and_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "posts.csv"
+    src.write_text('id,text\n1,"Gropile de pe strada noastră sunt uriașe, asfaltul e distrus"\n2,"bună dimineața"\n',
+                   encoding="utf-8")
+    out = tmp_path / "out.csv"
+    code, err = _cli(capsys, "predict", "--input", str(src), "--text-col", "text", "--output", str(out))
+    assert code == 0, err
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["id"] == "1" and "drumuri_infrastructura" in rows[0]["topics"].split(";")
+    assert rows[1]["topics"] == ""
+    assert all(f"score_{t}" in rows[0] for t in TOPIC_IDS)
+    assert rows[0]["topic_taxonomy_version"] == TAXONOMY_VERSION
+    src_jsonl = tmp_path / "posts.jsonl"
+    src_jsonl.write_text(json.dumps({"body": "Pensiile nu au fost indexate"}) + "\n", encoding="utf-8")
+    out_jsonl = tmp_path / "out.jsonl"
+    code, err = _cli(capsys, "predict", "--input", str(src_jsonl), "--text-col", "body", "--output", str(out_jsonl))
+    assert code == 0, err
+    assert "protectie_sociala" in json.loads(out_jsonl.read_text(encoding="utf-8"))["topics"]
+
+
+def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "p.csv"
+    good.write_text("body\nx\n", encoding="utf-8")
+    empty = tmp_path / "e.csv"
+    empty.write_text("", encoding="utf-8")
+    for args, message in [
+        (["--input", str(good), "--output", str(tmp_path / "o.csv")], "column 'text' not found"),
+        (["--input", str(empty), "--output", str(tmp_path / "o.csv")], "empty"),
+        (["--input", str(tmp_path / "p.xlsx"), "--output", str(tmp_path / "o.csv")], "unsupported input extension"),
+        (["--input", str(good), "--text-col", "body", "--output", str(tmp_path / "o.parquet")], "unsupported output"),
+    ]:
+        code, err = _cli(capsys, "predict", *args)
+        assert code == 2 and message in err, (args, err)
+
+
+# --- Spark ----------------------------------------------------------------------------------------------
+
+TEXTS = ["Spitalele nu au medici", "autobuzul 35 nu mai vine", "", None, "ce frumos e afara azi"]
+
+
+def test_score_batch_matches_in_process() -> None:
+    batch = pa.RecordBatch.from_pydict({"id": list(range(len(TEXTS))), "text": TEXTS})
+    out = score_batch(batch)
+    assert out.schema.names == ["id", "text", *[f.name for f in TOPIC_FIELDS]]
+    labels, proba = load_predictor().predict_many(TEXTS)
+    assert out.column("topics").to_pylist() == labels
+    got = np.array([[v for _, v in row] for row in out.column("topic_scores").to_pylist()])
+    assert np.allclose(got, np.round(proba, 6))
+
+
+def test_map_in_arrow_equals_in_process(spark: object) -> None:
+    # one partition: a single Python worker loads the artifact (the test stays fast on a busy machine)
+    df = spark.createDataFrame(list(enumerate(TEXTS)), "id INT, body STRING").coalesce(1)  # type: ignore[attr-defined]
+    rows = add_topics(df, text_col="body").orderBy("id").collect()
+    labels, proba = load_predictor().predict_many(TEXTS)
+    assert [list(r["topics"]) for r in rows] == labels
+    for row, p in zip(rows, proba, strict=True):
+        assert [row["topic_scores"][t] for t in TOPIC_IDS] == [round(float(v), 6) for v in p]
+    assert {r["topic_taxonomy_version"] for r in rows} == {TAXONOMY_VERSION}
+    assert {r["topic_model_version"] for r in rows} == {load_predictor().model_version}
