@@ -209,3 +209,20 @@ def test_independent_readers_agree_with_spark(lake: Lake, spark, reader: str) ->
     other = _independent_read(reader, lake.path(EVENTS))
     assert other == spark_rows  # both directions: set equality
     assert ("a", str(DAY1), 3, "x") in other
+
+
+def test_merge_and_replace_compare_map_columns(lake: Lake, spark) -> None:
+    from pyspark.sql.types import DoubleType, MapType, StructField, StructType
+
+    schema = StructType([*EVENTS.schema.fields, StructField("scores", MapType(StringType(), DoubleType()), True)])
+    contract = TableContract(
+        name="lake_map_events", layer="ops", schema=schema, column_docs={**_docs, "scores": "map"},
+        description="test", keys=("event_id",), partition_by="day", write_mode="merge", ignore_on_compare=("run_id",),
+    )
+    rows = [("a", DAY1, T0, 1, "x", "r1", {"p": 0.5, "q": 0.1}), ("b", DAY1, T0, 1, "x", "r1", None)]
+    assert lake.merge(contract, spark.createDataFrame(rows, schema)).inserted == 2
+    assert not lake.merge(contract, spark.createDataFrame(rows, schema)).committed
+    changed = [("a", DAY1, T0, 1, "x", "r2", {"p": 0.5, "q": 0.2})]
+    assert lake.merge(contract, spark.createDataFrame(changed, schema)).updated == 1
+    same_partition = lake.replace_partition(contract, lake.read(contract), DAY1)
+    assert not same_partition.committed

@@ -16,6 +16,7 @@ from typing import Any
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import DataType, MapType
 
 from jobs.settings import Settings
 from schemas.contract import TableContract
@@ -53,6 +54,13 @@ class HistoryEntry:
     timestamp: datetime | None
     operation: str
     parameters: dict[str, Any]
+
+
+def comparable(column: str, data_type: DataType) -> Column:
+    """A column as a value Spark can compare and set-operate on (maps become sorted entry arrays)."""
+    if isinstance(data_type, MapType):
+        return F.array_sort(F.map_entries(F.col(column)))
+    return F.col(column)
 
 
 def partition_literal(value: date | str) -> str:
@@ -210,8 +218,10 @@ class Lake(ABC):
     def _partition_unchanged(self, contract: TableContract, data: DataFrame, value: str) -> bool:
         """True when the partition already holds exactly these rows (ignoring run metadata)."""
         column = F.col(contract.partition_by or "").cast("string") == F.lit(value)
-        current = self.read(contract).where(column).select(*contract.compare_columns, *contract.keys)
-        incoming = data.select(*contract.compare_columns, *contract.keys)
+        types = {f.name: f.dataType for f in contract.schema.fields}
+        cols = [*contract.compare_columns, *contract.keys]
+        current = self.read(contract).where(column).select(*[comparable(c, types[c]).alias(c) for c in cols])
+        incoming = data.select(*[comparable(c, types[c]).alias(c) for c in cols])
         if current.count() != incoming.count():
             return False
         return current.exceptAll(incoming).limit(1).count() == 0 and (
@@ -222,15 +232,16 @@ class Lake(ABC):
         """Rows of ``df`` that are new or differ from the target, with ``_is_new``."""
         source = self.conform(contract, df).alias("s")
         version = contract.version_column
+        types = {f.name: f.dataType for f in contract.schema.fields}
         target = self.read(contract).select(
             *[F.col(k) for k in contract.keys],
-            *[F.col(c).alias(f"_t_{c}") for c in contract.compare_columns],
+            *[comparable(c, types[c]).alias(f"_t_{c}") for c in contract.compare_columns],
             *([F.col(version).alias("_t_version")] if version else []),
             F.lit(True).alias("_t_exists"),
         )
         joined = source.join(target, on=list(contract.keys), how="left")
         differs: Column = reduce(
-            lambda acc, c: acc | ~F.col(c).eqNullSafe(F.col(f"_t_{c}")),
+            lambda acc, c: acc | ~comparable(c, types[c]).eqNullSafe(F.col(f"_t_{c}")),
             contract.compare_columns,
             F.lit(False),
         )
