@@ -106,6 +106,13 @@ def test_negation_flips_towards_negative() -> None:
     assert probs[1].argmax() == 0
 
 
+@pytest.mark.parametrize(("text", "expected"), [("Nu e rău", "positive"), ("nu e rau deloc", "positive"),
+                                                ("nu e bun", "negative"), ("n-a mers nimic", "negative"),
+                                                ("Nu recomand", "negative")])
+def test_negation_examples(text: str, expected: str) -> None:
+    assert predict_texts([text])[0] == [expected]
+
+
 def test_probabilities_valid_and_deterministic() -> None:
     texts = [*POSITIVE, *NEGATIVE, "Ședința consiliului local are loc joi la ora 10.", "", "<URL>", None,
              "ok"]
