@@ -83,8 +83,14 @@ def _utf8_char_score(char: str) -> int:
 
 
 def score_utf8(chars: Counter[str]) -> int:
-    """Plausibility of a UTF-8 reading from its non-ASCII characters (×2: one char is ≥ 2 bytes)."""
-    return 2 * sum(_utf8_char_score(c) * n for c, n in chars.items() if c > "\x7f" and c != "\ufffd")
+    """Plausibility of a UTF-8 reading from its non-ASCII characters, weighted by their byte length.
+
+    Legacy readings score one character per byte, so each UTF-8 character counts once per byte
+    it spans (a „ is three bytes that a cp1250 reading would see as three characters).
+    """
+    return sum(
+        _utf8_char_score(c) * len(c.encode("utf-8")) * n for c, n in chars.items() if c > "\x7f" and c != "\ufffd"
+    )
 
 
 def score_legacy(high_bytes: Counter[int]) -> dict[str, int | None]:
