@@ -17,8 +17,8 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "posts": ns.posts,
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "started": datetime.now(timezone.utc).isoformat(),
+        "started": datetime.now(UTC).isoformat(),
         "stages": [],
     }
     with MemorySampler() as mem:
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"enrich stage at {results['enrich_fraction_of_model_limit']:.0%} of cores × model throughput")
     out_dir = Path("build/bench")
     out_dir.mkdir(parents=True, exist_ok=True)
-    out_file = out_dir / f"bench-{ns.posts}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+    out_file = out_dir / f"bench-{ns.posts}-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out_file.write_text(json.dumps(results, indent=2, default=str))
     print(f"results: {out_file}")
     if not ns.keep and not ns.work_dir:
