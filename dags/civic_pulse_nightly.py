@@ -6,7 +6,8 @@ Processes **yesterday's data interval**: the run due at 02:30 UTC on day D+1 has
 2.5 hours to arrive. The landing files of `landing/<source>/<D>/` become `bronze.posts`
 (MERGE, idempotent), then
 `silver.posts` (normalised, PII-masked, pseudonymised, de-duplicated), then enriched posts
-(sentiment, topics, institutions, places).
+(sentiment, topics, institutions, places), then the gold indicators, alerts, institution
+responsiveness and public-debate tables.
 
 Each stage is a Spark job (`jobs/<stage>.py`) launched with `SparkSubmitOperator`; the Spark
 master comes from the Airflow connection `spark_civic_pulse` (default `local[2]`, see the
@@ -124,4 +125,5 @@ with DAG(
     gate = ingest_quality_gate(DAY, "{{ params.max_quarantine_rate }}")
     silver = spark_job("silver")
     enrich = spark_job("enrich")
-    ingest >> gate >> silver >> enrich
+    gold = spark_job("gold")
+    ingest >> gate >> silver >> enrich >> gold

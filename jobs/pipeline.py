@@ -61,12 +61,23 @@ def _enrich(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str,
     return {k: v for k, v in result.as_dict().items() if k not in ("run_id", "day")}
 
 
+def _gold(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str, Any]:
+    from jobs.gold import run_gold
+
+    result = run_gold(settings, spark, day, run_id)
+    summary = {k: v for k, v in result.as_dict().items() if k not in ("run_id", "day")}
+    for key in ("touched_days", "recomputed_days"):
+        if isinstance(summary.get(key), list):
+            summary[key] = len(summary[key])
+    return summary
+
+
 Stage = Callable[[Settings, Any, date, str], dict[str, Any]]
 
 
 def stages() -> list[tuple[str, Stage]]:
     """The stages, in pipeline order."""
-    return [("ingest", _ingest), ("silver", _silver), ("enrich", _enrich)]
+    return [("ingest", _ingest), ("silver", _silver), ("enrich", _enrich), ("gold", _gold)]
 
 
 def run_pipeline(

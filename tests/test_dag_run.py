@@ -15,7 +15,7 @@ DAY = date(2026, 11, 27)
 
 
 @pytest.mark.slow
-def test_nightly_dag_run_produces_bronze_silver_and_enriched(tmp_path: Path) -> None:
+def test_nightly_dag_run_produces_every_layer(tmp_path: Path) -> None:
     from deltalake import DeltaTable
 
     from jobs.sample_data import generate_day
@@ -39,7 +39,7 @@ def test_nightly_dag_run_produces_bronze_silver_and_enriched(tmp_path: Path) -> 
     log = out.stdout + out.stderr
     assert out.returncode == 0, log[-5000:]
     assert "state=success" in log or "successful" in log
-    for table in ("bronze/posts", "ops/ingest_runs", "silver/posts", "silver/posts_enriched"):
+    for table in ("bronze/posts", "ops/ingest_runs", "silver/posts", "silver/posts_enriched", "gold/indicators_daily"):
         assert DeltaTable.is_deltatable(str(lake / table)), f"{table} missing\n{log[-3000:]}"
     bronze = DeltaTable(str(lake / "bronze/posts")).to_pyarrow_table(columns=["post_id"]).num_rows
     enriched = DeltaTable(str(lake / "silver/posts_enriched")).to_pyarrow_table(columns=["post_id", "sentiment"])
