@@ -10,7 +10,7 @@ Run: ``python -m jobs.silver --day 2026-11-27`` (or spark-submit jobs/silver.py 
    post_id), which records ``duplicate_count`` and ``duplicate_post_ids``. Keys shorter than
    :data:`MIN_KEY_CHARS` only collapse copies by the same author ("ok", "bravo" from many people
    stay separate posts).
-3. Near duplicates: MinHashLSH on 5-character shingles of ``text_key``; pairs with Jaccard
+3. Near duplicates: MinHash LSH (banded) on 5-character shingles of ``text_key``; pairs with Jaccard
    similarity >= :data:`NEAR_DUP_SIMILARITY` are joined into connected components (exact
    copies included). A cluster where >= :data:`CAMPAIGN_MIN_AUTHORS` distinct authors posted
    within :data:`CAMPAIGN_WINDOW_S` seconds is a campaign.
@@ -25,7 +25,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,8 +35,7 @@ if __package__ in (None, ""):  # spark-submit runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyarrow as pa
-from pyspark.ml.feature import HashingTF, MinHashLSH
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import (
@@ -61,9 +60,9 @@ log = logging.getLogger("civic_pulse.silver")
 MIN_KEY_CHARS = 20  # exact-dup across authors and near-dup need at least this many key characters
 SHINGLE_CHARS = 5
 NEAR_DUP_SIMILARITY = 0.8  # Jaccard similarity of shingle sets
-LSH_TABLES = 5
+LSH_BANDS = 14  # MinHash banding: 14 bands of 6 hashes (84 hash functions)
+LSH_ROWS = 6
 LSH_SEED = 20261128
-HASH_FEATURES = 1 << 18
 CAMPAIGN_MIN_AUTHORS = 5
 CAMPAIGN_WINDOW_S = 2 * 3600
 BURST_POSTS = 10  # posts by one author ...
@@ -177,8 +176,24 @@ def exact_duplicate_key(df: DataFrame) -> DataFrame:
     )
 
 
+def minhash_signature(shingles: Column, size: int) -> list[Column]:
+    """``size`` MinHash values of a shingle array: min of a seeded 64-bit hash per function."""
+    def seeded(seed: int) -> Callable[[Column], Column]:
+        return lambda shingle: F.xxhash64(shingle, F.lit(seed))
+
+    return [F.array_min(F.transform(shingles, seeded(LSH_SEED + i))) for i in range(size)]
+
+
 def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
-    """(a, b) pairs of node ids (a < b) with Jaccard similarity >= NEAR_DUP_SIMILARITY."""
+    """(a, b) pairs of node ids (a < b) with Jaccard similarity >= NEAR_DUP_SIMILARITY.
+
+    MinHash with banding: :data:`LSH_BANDS` bands of :data:`LSH_ROWS` hashes; two posts are
+    candidates when all hashes of one band agree (AND within a band, OR across bands), and
+    every candidate is then checked with its exact Jaccard similarity. MLlib's MinHashLSH
+    only ORs single hashes, so posts that share a template (Jaccard ~0.5) almost always
+    collide and the self-join grows with the square of the day's volume; banding keeps
+    candidates near the true pairs (P(candidate) = 0.986 at J = 0.8, 0.20 at J = 0.5).
+    """
     n = SHINGLE_CHARS
     shingled = nodes.where(F.length("text_key") >= MIN_KEY_CHARS).select(
         "node",
@@ -186,24 +201,20 @@ def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
             F.expr(f"transform(sequence(1, length(text_key) - {n - 1}), i -> substring(text_key, i, {n}))")
         ).alias("shingles"),
     )
-    tf = HashingTF(inputCol="shingles", outputCol="features", numFeatures=HASH_FEATURES, binary=True)
-    vectors = tf.transform(shingled).select("node", "features").cache()
-    if vectors.limit(2).count() < 2:
-        vectors.unpersist()
-        return nodes.sparkSession.createDataFrame([], "a string, b string")
-    model = MinHashLSH(inputCol="features", outputCol="hashes", numHashTables=LSH_TABLES, seed=LSH_SEED).fit(
-        vectors
+    signature = minhash_signature(F.col("shingles"), LSH_BANDS * LSH_ROWS)
+    bands = F.array(
+        *[
+            F.concat_ws(":", F.lit(b), *[signature[b * LSH_ROWS + r].cast("string") for r in range(LSH_ROWS)])
+            for b in range(LSH_BANDS)
+        ]
     )
-    max_distance = 1.0 - NEAR_DUP_SIMILARITY + 1e-9  # Spark keeps pairs with distance < threshold
-    pairs = (
-        model.approxSimilarityJoin(vectors, vectors, max_distance, distCol="distance")
-        .select(F.col("datasetA.node").alias("a"), F.col("datasetB.node").alias("b"))
-        .where(F.col("a") < F.col("b"))
-        .distinct()
-        .localCheckpoint()
-    )
-    vectors.unpersist()
-    return pairs
+    signed = shingled.select("node", "shingles", F.explode(bands).alias("band")).localCheckpoint()
+    left = signed.select(F.col("node").alias("a"), "band", F.col("shingles").alias("sa"))
+    right = signed.select(F.col("node").alias("b"), "band", F.col("shingles").alias("sb"))
+    candidates = left.join(right, "band").where(F.col("a") < F.col("b")).select("a", "b", "sa", "sb")
+    candidates = candidates.dropDuplicates(["a", "b"])
+    jaccard = F.size(F.array_intersect("sa", "sb")) / F.size(F.array_union("sa", "sb"))
+    return candidates.where(jaccard >= F.lit(NEAR_DUP_SIMILARITY - 1e-9)).select("a", "b").localCheckpoint()
 
 
 def union_find_components(pairs: list[tuple[str, str]]) -> dict[str, str]:
