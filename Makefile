@@ -7,7 +7,7 @@ export PYSPARK_DRIVER_PYTHON := $(abspath $(PY))
 export SPARK_LOCAL_IP ?= 127.0.0.1
 export TZ := UTC
 DAY ?= 2026-11-27
-POSTS ?= 20000
+POSTS ?= 5000
 DAYS ?= 3
 
 .PHONY: setup demo test lint typecheck bench lock train-sentiment train-topics airflow-standalone clean
