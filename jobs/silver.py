@@ -167,13 +167,16 @@ def enrich(df: DataFrame, secret: str, registry: OfficialRegistry) -> DataFrame:
 
 # ------------------------------------------------------------------------------ duplicates
 def exact_duplicate_key(df: DataFrame) -> DataFrame:
-    """``dup_key``: the text key when long enough, else (author, exact masked text)."""
+    """``dup_key``: the text key when long enough, else (author, exact masked text); replies per parent."""
     long_enough = F.length("text_key") >= MIN_KEY_CHARS
     author = F.coalesce(F.col("author_pseudonym"), F.col("post_id"))
     short_key = F.concat(F.lit("a:"), author, F.lit(":"), F.lower(F.col("text_masked")))
-    return df.withColumn(
-        "dup_key", F.when(long_enough, F.concat(F.lit("k:"), F.col("text_key"))).otherwise(short_key)
-    )
+    key = F.when(long_enough, F.concat(F.lit("k:"), F.col("text_key"))).otherwise(short_key)
+    # A reply answers its parent: the same templated answer ("Vă mulțumim, am transmis…") under
+    # different posts is one reply per post, never a duplicate (responsiveness counts them).
+    # Identical replies still meet in one near-duplicate cluster and get the repeated_text flag.
+    reply_scope = F.when(F.col("parent_id").isNotNull(), F.concat(F.lit("|p:"), F.col("parent_id"))).otherwise(F.lit(""))
+    return df.withColumn("dup_key", F.concat(key, reply_scope))
 
 
 def minhash_signature(shingles: Column, size: int) -> list[Column]:

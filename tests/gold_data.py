@@ -12,9 +12,9 @@ PROBS = {
     "positive": (0.1, 0.2, 0.7),
 }
 INSTITUTIONS = {
-    "ministerul-sanatatii": ("Ministerul Sănătății", "ministry", None),
+    "ministerul_sanatatii": ("Ministerul Sănătății", "ministry", None),
     "anaf": ("Agenția Națională de Administrare Fiscală", "agency", None),
-    "politia-romana": ("Poliția Română", "police", None),
+    "politia_romana": ("Poliția Română", "police", None),
 }
 
 

@@ -404,7 +404,7 @@ def test_source_registry_validation(tmp_path: Path) -> None:
 def test_official_accounts_registry(tmp_path: Path) -> None:
     lookup = default_official()
     assert len(lookup) >= 40
-    assert lookup.institution("facebook", "PrimariaClujNapoca") == "primaria-cluj-napoca"
+    assert lookup.institution("facebook", "PrimariaClujNapoca") == "primaria_cluj_napoca"
     assert lookup.is_official("X", "@guv_ro") and not lookup.is_official("x", "guv_ro_fake")
     header = OFFICIAL_FILE.read_text(encoding="utf-8").splitlines()[0]
     assert header == ",".join(OFFICIAL_COLUMNS)

@@ -18,7 +18,7 @@ from schemas import all_contracts
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = date(2026, 11, 27)
-INSTITUTIONS = ("anaf", "cnas", "ministerul-sanatatii")
+INSTITUTIONS = ("anaf", "cnas", "ministerul_sanatatii")
 TOPICS = ("health", "taxes", "transport")
 
 

@@ -21,7 +21,7 @@ from jobs.gold import (
 from schemas.gold import ALERTS, ALL, INDICATORS_DAILY, NONE
 
 D1 = date(2026, 11, 2)
-MS = "ministerul-sanatatii"
+MS = "ministerul_sanatatii"
 
 
 # --------------------------------------------------------------------------- pure logic

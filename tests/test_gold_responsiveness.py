@@ -31,14 +31,14 @@ def test_reply_rate_and_time_to_first_official_reply(spark: Any) -> None:
         post("u3", MONDAY, "u3", institutions=[], mentions=["@ANAF_oficial"], hour=9),  # @handle mention
         post("o3", d2, "anaf-x", official="anaf", hour=11, parent_id="u3", thread_id="u3"),
         post("u4", MONDAY, "u4", institutions=["anaf"], source="reddit"),  # no official account on reddit
-        post("u5", MONDAY, "u5", institutions=["ministerul-sanatatii"]),
+        post("u5", MONDAY, "u5", institutions=["ministerul_sanatatii"]),
         post("u6", MONDAY + timedelta(days=7), "u6", institutions=["anaf"]),  # next ISO week: not asked for
     ]
     enriched = spark.createDataFrame(rows, POSTS_ENRICHED.schema)
     actual = compute_responsiveness(enriched, official_accounts(spark), [MONDAY], "run", STARTED)
     cols = [c for c in RESPONSIVENESS.columns if c not in ("gold_run_id", "computed_at", "institution_name")]
     anaf = ("2026-W45", "anaf", 3, 2, 0.666667, 14.0, 1)
-    ms = ("2026-W45", "ministerul-sanatatii", 1, 0, 0.0, None, 0)
+    ms = ("2026-W45", "ministerul_sanatatii", 1, 0, 0.0, None, 0)
     expected = spark.createDataFrame(
         [(MONDAY, w, i, src, a, r, rate, med, h24) for (w, i, a, r, rate, med, h24) in (anaf, ms) for src in ("x", "ALL")],
         actual.select(*cols).schema,

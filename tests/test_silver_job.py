@@ -56,6 +56,9 @@ def bronze_row(post_id: str, text: str, handle: str | None, minutes: int, **extr
     return row
 
 
+REPLY_TEXT = "Vă mulțumim pentru sesizare, am transmis-o compartimentului de specialitate."
+
+
 def fixture_rows() -> list[dict[str, Any]]:
     long_text = "Strada Fabricii e plină de gropi de trei luni și nimeni de la primărie nu face nimic."
     rows = [
@@ -97,6 +100,12 @@ def fixture_rows() -> list[dict[str, Any]]:
         # same short text by different authors: not collapsed
         bronze_row("p11", "Bravo!", "x1", 260),
         bronze_row("p12", "Bravo!", "x2", 261),
+        # the same templated official answer under two different posts: two replies, not duplicates
+        *[
+            bronze_row(f"r{i}", REPLY_TEXT, "guv_ro", 300 + i, is_official_account=True, parent_id=parent,
+                       thread_id=parent)
+            for i, parent in enumerate(("p01", "p04"))
+        ],
         # another landing day: ignored
         bronze_row("old", long_text, "ana", -3000, landing_date=date(2026, 11, 25)),
     ]
@@ -149,6 +158,14 @@ def test_counts_reconcile(env: dict[str, Any]) -> None:
     assert result.duplicates_collapsed == 2 + 5
     assert result.committed and result.inserted == result.silver_rows
     assert len(silver_rows(env)) == result.silver_rows
+
+
+def test_identical_official_replies_to_different_posts_are_kept(env: dict[str, Any]) -> None:
+    rows = silver_rows(env)
+    assert rows["r0"]["parent_id"] == "p01" and rows["r1"]["parent_id"] == "p04"
+    assert rows["r0"]["duplicate_count"] == 0 and rows["r0"]["author_is_official"]
+    assert rows["r0"]["near_dup_cluster_id"] == rows["r1"]["near_dup_cluster_id"] == "r0"
+    assert "repeated_text" in rows["r1"]["spam_flags"]
 
 
 def test_exact_duplicates_collapse(env: dict[str, Any]) -> None:
