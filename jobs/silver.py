@@ -25,7 +25,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,7 +35,9 @@ if __package__ in (None, ""):  # spark-submit runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyarrow as pa
-from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.ml.feature import HashingTF, MinHashLSH
+from pyspark.ml.functions import vector_to_array
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import (
@@ -63,6 +65,7 @@ NEAR_DUP_SIMILARITY = 0.8  # Jaccard similarity of shingle sets
 LSH_BANDS = 14  # MinHash banding: 14 bands of 6 hashes (84 hash functions)
 LSH_ROWS = 6
 LSH_SEED = 20261128
+HASH_FEATURES = 1 << 18
 CAMPAIGN_MIN_AUTHORS = 5
 CAMPAIGN_WINDOW_S = 2 * 3600
 BURST_POSTS = 10  # posts by one author ...
@@ -179,21 +182,14 @@ def exact_duplicate_key(df: DataFrame) -> DataFrame:
     return df.withColumn("dup_key", F.concat(key, reply_scope))
 
 
-def minhash_signature(shingles: Column, size: int) -> list[Column]:
-    """``size`` MinHash values of a shingle array: min of a seeded 64-bit hash per function."""
-    def seeded(seed: int) -> Callable[[Column], Column]:
-        return lambda shingle: F.xxhash64(shingle, F.lit(seed))
-
-    return [F.array_min(F.transform(shingles, seeded(LSH_SEED + i))) for i in range(size)]
-
-
 def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
     """(a, b) pairs of node ids (a < b) with Jaccard similarity >= NEAR_DUP_SIMILARITY.
 
-    MinHash with banding: :data:`LSH_BANDS` bands of :data:`LSH_ROWS` hashes; two posts are
+    MLlib ``MinHashLSH`` hashes (:data:`LSH_BANDS` × :data:`LSH_ROWS` functions on HashingTF
+    shingle vectors), combined by banding: :data:`LSH_BANDS` bands of :data:`LSH_ROWS` hashes; two posts are
     candidates when all hashes of one band agree (AND within a band, OR across bands), and
-    every candidate is then checked with its exact Jaccard similarity. MLlib's MinHashLSH
-    only ORs single hashes, so posts that share a template (Jaccard ~0.5) almost always
+    every candidate is then checked with its exact Jaccard similarity. MLlib's own
+    ``approxSimilarityJoin`` only ORs single hashes, so posts that share a template (Jaccard ~0.5) almost always
     collide and the self-join grows with the square of the day's volume; banding keeps
     candidates near the true pairs (P(candidate) = 0.986 at J = 0.8, 0.20 at J = 0.5).
     """
@@ -204,14 +200,22 @@ def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
             F.expr(f"transform(sequence(1, length(text_key) - {n - 1}), i -> substring(text_key, i, {n}))")
         ).alias("shingles"),
     )
-    signature = minhash_signature(F.col("shingles"), LSH_BANDS * LSH_ROWS)
+    if shingled.limit(2).count() < 2:
+        return nodes.sparkSession.createDataFrame([], "a string, b string")
+    vectors = HashingTF(inputCol="shingles", outputCol="features", numFeatures=HASH_FEATURES, binary=True).transform(
+        shingled
+    )
+    lsh = MinHashLSH(inputCol="features", outputCol="hashes", numHashTables=LSH_BANDS * LSH_ROWS, seed=LSH_SEED)
+    signature = F.transform(F.col("hashes"), lambda h: vector_to_array(h)[0].cast("long"))
     bands = F.array(
         *[
             F.concat_ws(":", F.lit(b), *[signature[b * LSH_ROWS + r].cast("string") for r in range(LSH_ROWS)])
             for b in range(LSH_BANDS)
         ]
     )
-    signed = shingled.select("node", "shingles", F.explode(bands).alias("band")).localCheckpoint()
+    signed = (
+        lsh.fit(vectors).transform(vectors).select("node", "shingles", F.explode(bands).alias("band")).localCheckpoint()
+    )
     left = signed.select(F.col("node").alias("a"), "band", F.col("shingles").alias("sa"))
     right = signed.select(F.col("node").alias("b"), "band", F.col("shingles").alias("sb"))
     candidates = left.join(right, "band").where(F.col("a") < F.col("b")).select("a", "b", "sa", "sb")
