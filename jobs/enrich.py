@@ -115,6 +115,7 @@ def run_enrich(
     if not lake.exists(SILVER_POSTS):
         raise RuntimeError(f"{SILVER_POSTS.qualified_name} does not exist yet: run jobs.silver for {day} first")
     silver = lake.read(SILVER_POSTS).where(F.col("landing_date") == F.lit(day))
+    mark = lake.staged_count
     staged = lake.stage(enrich_frame(silver, run_id, started), f"enrich/{run_id}").df
     try:
         counts = staged.agg(
@@ -125,7 +126,7 @@ def run_enrich(
         ).limit(1).collect()
         result = lake.merge(POSTS_ENRICHED, staged)
     finally:
-        lake.cleanup_staging()
+        lake.cleanup_staging(keep=mark)
     model_versions = versions[0].asDict() if versions else {}
     return EnrichResult(
         run_id=run_id,

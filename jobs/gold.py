@@ -702,7 +702,7 @@ def changed_partitions(lake: Lake, contract: TableContract, new: DataFrame, valu
 def write_partitions(lake: Lake, contract: TableContract, df: DataFrame, values: list[date], label: str) -> list[str]:
     """Replace the partitions whose content changed; returns the partition values written."""
     lake.ensure_table(contract)
-    mark = len(lake._staged)
+    mark = lake.staged_count
     staged = lake.stage(df, label).df
     written = []
     try:
@@ -749,7 +749,7 @@ def run_gold(
     result = GoldResult(run_id, day, touched, days)
     t = thresholds or AlertThresholds()
 
-    mark = len(lake._staged)
+    mark = lake.staged_count
     try:
         daily = lake.stage(daily_window(enriched, days, max(ROLLING_DAYS - 1, t.window_days)),
                            f"gold/{run_id}/daily").df

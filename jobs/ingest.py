@@ -203,6 +203,7 @@ def run_ingest(
     lake = lake or open_lake(settings, spark)
     lake.ensure_all([POSTS, QUARANTINE, INGEST_RUNS])
 
+    mark = lake.staged_count
     parsed = lake.stage(parse_landing(spark, files, run_id, started, day), f"ingest/{run_id}").df
     try:
         rejected = parsed.where(F.col(REJECT_REASON).isNotNull())
@@ -228,7 +229,7 @@ def run_ingest(
         merged = lake.merge(POSTS, unique_posts, count_by="source")
         quarantined = lake.replace_partition(QUARANTINE, quarantine, day)
     finally:
-        lake.cleanup_staging()
+        lake.cleanup_staging(keep=mark)
 
     files_per_source: dict[str, int] = {}
     for source, _ in files:

@@ -160,6 +160,11 @@ class Lake(ABC):
         self._staged.append(target)
         return Staged(self.spark.read.schema(df.schema).parquet(target), target)
 
+    @property
+    def staged_count(self) -> int:
+        """How many staging folders are live; pass it to ``cleanup_staging(keep=…)`` later."""
+        return len(self._staged)
+
     def cleanup_staging(self, keep: int = 0) -> None:
         """Delete staged Parquet once its commit is done (Hadoop FS, so object stores work too).
 
