@@ -17,10 +17,12 @@ setup:
 
 ## README command 1: the main job end to end on generated sample data (local Spark, local Delta lake)
 demo: setup
+	@bash scripts/ensure_chromium.sh
 	$(PY) -m jobs.pipeline --day $(DAY) --days $(DAYS) --generate $(POSTS)
 
 ## README command 2: the test suite
 test: setup
+	@bash scripts/ensure_chromium.sh
 	$(PY) -m pytest -q
 
 lint: setup
