@@ -146,7 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = job_parser(__doc__.splitlines()[0] if __doc__ else "enrich")
     args, _ = parse_job_args(parser, argv)
     spark = build_spark(args.settings, app_name=f"civic-pulse-enrich-{args.day}")
-    result = run_enrich(args.settings, spark, args.day, args.run_id)
+    from jobs.runmetrics import run_recorded
+
+    result = run_recorded(
+        "enrich", args.settings, spark, args.day, args.run_id,
+        lambda: run_enrich(args.settings, spark, args.day, args.run_id),
+    )
     print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     return 0
 

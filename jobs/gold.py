@@ -788,7 +788,12 @@ def main(argv: list[str] | None = None) -> int:
     args, ns = parse_job_args(parser, argv)
     only = [t.strip() for t in ns.only.split(",") if t.strip()] if ns.only else None
     spark = build_spark(args.settings, app_name=f"civic-pulse-gold-{args.day}")
-    result = run_gold(args.settings, spark, args.day, args.run_id, only=only)
+    from jobs.runmetrics import run_recorded
+
+    result = run_recorded(
+        "gold", args.settings, spark, args.day, args.run_id,
+        lambda: run_gold(args.settings, spark, args.day, args.run_id, only=only),
+    )
     print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     return 0
 

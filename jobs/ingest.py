@@ -284,7 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s", exc)
         return 3
     spark = build_spark(args.settings, app_name=f"civic-pulse-ingest-{args.day}")
-    result = run_ingest(args.settings, spark, args.day, args.run_id)
+    from jobs.runmetrics import run_recorded
+
+    result = run_recorded(
+        "ingest", args.settings, spark, args.day, args.run_id,
+        lambda: run_ingest(args.settings, spark, args.day, args.run_id),
+    )
     print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     return 0
 

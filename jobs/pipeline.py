@@ -34,8 +34,9 @@ class StageReport:
 
 def _ingest(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str, Any]:
     from jobs.ingest import run_ingest
+    from jobs.runmetrics import run_recorded
 
-    result = run_ingest(settings, spark, day, run_id)
+    result = run_recorded("ingest", settings, spark, day, run_id, lambda: run_ingest(settings, spark, day, run_id))
     return {
         "records_read": result.total("records_read"),
         "ingested_new": result.total("ingested_new"),
@@ -48,23 +49,26 @@ def _ingest(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str,
 
 
 def _silver(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str, Any]:
+    from jobs.runmetrics import run_recorded
     from jobs.silver import run_silver
 
-    result = run_silver(settings, spark, day, run_id)
+    result = run_recorded("silver", settings, spark, day, run_id, lambda: run_silver(settings, spark, day, run_id))
     return {k: v for k, v in result.as_dict().items() if k not in ("run_id", "day")}
 
 
 def _enrich(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str, Any]:
     from jobs.enrich import run_enrich
+    from jobs.runmetrics import run_recorded
 
-    result = run_enrich(settings, spark, day, run_id)
+    result = run_recorded("enrich", settings, spark, day, run_id, lambda: run_enrich(settings, spark, day, run_id))
     return {k: v for k, v in result.as_dict().items() if k not in ("run_id", "day")}
 
 
 def _gold(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str, Any]:
     from jobs.gold import run_gold
+    from jobs.runmetrics import run_recorded
 
-    result = run_gold(settings, spark, day, run_id)
+    result = run_recorded("gold", settings, spark, day, run_id, lambda: run_gold(settings, spark, day, run_id))
     summary = {k: v for k, v in result.as_dict().items() if k not in ("run_id", "day")}
     for key in ("touched_days", "recomputed_days"):
         if isinstance(summary.get(key), list):

@@ -475,7 +475,12 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s", exc)
         return 2
     spark = build_spark(args.settings, app_name=f"civic-pulse-silver-{args.day}")
-    result = run_silver(args.settings, spark, args.day, args.run_id, ns.official_accounts, secret)
+    from jobs.runmetrics import run_recorded
+
+    result = run_recorded(
+        "silver", args.settings, spark, args.day, args.run_id,
+        lambda: run_silver(args.settings, spark, args.day, args.run_id, ns.official_accounts, secret),
+    )
     print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     return 0
 

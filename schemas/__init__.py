@@ -10,7 +10,7 @@ def all_contracts() -> list[TableContract]:
     from schemas import bronze
 
     found: list[TableContract] = [bronze.POSTS, bronze.QUARANTINE, bronze.INGEST_RUNS]
-    for optional in ("silver", "enriched", "gold"):
+    for optional in ("silver", "enriched", "gold", "ops"):
         try:
             module = __import__(f"schemas.{optional}", fromlist=["CONTRACTS"])
         except ModuleNotFoundError:

@@ -49,6 +49,15 @@ class Staged:
 
 
 @dataclass(frozen=True)
+class MaintenanceResult:
+    """Files a compaction removed and added; ``version`` is None when nothing was rewritten."""
+
+    files_removed: int
+    files_added: int
+    version: int | None
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     version: int
     timestamp: datetime | None
@@ -114,6 +123,33 @@ class Lake(ABC):
 
     @abstractmethod
     def history(self, contract: TableContract) -> list[HistoryEntry]: ...
+
+    # ----------------------------------------------------------- maintenance
+    @abstractmethod
+    def file_count(self, contract: TableContract) -> int:
+        """Data files in the table's current version."""
+
+    @abstractmethod
+    def compact(self, contract: TableContract) -> MaintenanceResult:
+        """Rewrite small files into larger ones (a new version with the same rows)."""
+
+    @abstractmethod
+    def vacuum(self, contract: TableContract, retention_hours: int, keep_versions: list[int]) -> int:
+        """Delete files no version newer than ``retention_hours`` (or in ``keep_versions``) needs.
+
+        Returns the number of files deleted."""
+
+    @abstractmethod
+    def checkpoint(self, contract: TableContract) -> None:
+        """Write a checkpoint of the current version (faster log replay)."""
+
+    @abstractmethod
+    def set_properties(self, contract: TableContract, properties: dict[str, str]) -> None:
+        """Set Delta table properties (retention durations, for instance)."""
+
+    @abstractmethod
+    def properties(self, contract: TableContract) -> dict[str, str]:
+        """The table's Delta properties."""
 
     # ---------------------------------------------------------- shared logic
     def ensure_table(self, contract: TableContract) -> None:

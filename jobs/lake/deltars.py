@@ -7,6 +7,9 @@ which is correct because tables are kept free of deletion vectors and column map
 
 from __future__ import annotations
 
+import os
+import signal
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pyarrow as pa
@@ -15,13 +18,29 @@ from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 from pyspark.sql import DataFrame
 
-from jobs.lake.base import HistoryEntry, Lake, LakeError, Staged
+from jobs.lake.base import HistoryEntry, Lake, LakeError, MaintenanceResult, Staged
 from schemas.contract import TableContract
 
 BATCH_ROWS = 64_000
 
 # Table features both engines read: no deletion vectors, no column mapping.
-TABLE_CONFIGURATION = {"delta.enableDeletionVectors": "false"}
+TABLE_CONFIGURATION = {
+    "delta.enableDeletionVectors": "false",
+    # Keep the log (time travel to the versions reports were built from); files are
+    # vacuumed by jobs/maintenance.py, which keeps the versions reports pinned.
+    "delta.logRetentionDuration": "interval 3650 days",
+    "delta.deletedFileRetentionDuration": "interval 7 days",
+}
+
+
+# Fault injection for the recovery tests: the process kills itself (SIGKILL) after streaming
+# every batch of a write to this table into delta-rs, before delta-rs can commit.
+KILL_DURING_WRITE_ENV = "CIVIC_PULSE_FAULT_KILL_DURING_WRITE"
+
+
+def _then_killed(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    yield from batches
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _local(path: str) -> str:
@@ -58,6 +77,8 @@ class DeltaRsLake(Lake):
         columns = {f.name: ds.field(f.name).cast(f.type) for f in schema}
         scanner = dataset.scanner(columns=columns, batch_size=BATCH_ROWS)
         batches = (pa.RecordBatch.from_arrays(b.columns, schema=schema) for b in scanner.to_batches())
+        if os.environ.get(KILL_DURING_WRITE_ENV) == contract.qualified_name:
+            batches = _then_killed(batches)
         return pa.RecordBatchReader.from_batches(schema, batches)
 
     def _append(self, contract: TableContract, data: Staged) -> None:
@@ -126,3 +147,37 @@ class DeltaRsLake(Lake):
                 )
             )
         return sorted(entries, key=lambda e: e.version)
+
+    # ----------------------------------------------------------- maintenance
+    def file_count(self, contract: TableContract) -> int:
+        return len(self._table(contract).file_uris())
+
+    def compact(self, contract: TableContract) -> MaintenanceResult:
+        table = self._table(contract)
+        before = int(table.version())
+        metrics = table.optimize.compact()
+        table.update_incremental()
+        after = int(table.version())
+        return MaintenanceResult(
+            files_removed=int(metrics.get("numFilesRemoved", 0)),
+            files_added=int(metrics.get("numFilesAdded", 0)),
+            version=after if after != before else None,
+        )
+
+    def vacuum(self, contract: TableContract, retention_hours: int, keep_versions: list[int]) -> int:
+        deleted = self._table(contract).vacuum(
+            retention_hours=retention_hours,
+            dry_run=False,
+            enforce_retention_duration=True,
+            keep_versions=sorted(set(keep_versions)) or None,
+        )
+        return len(deleted)
+
+    def checkpoint(self, contract: TableContract) -> None:
+        self._table(contract).create_checkpoint()
+
+    def set_properties(self, contract: TableContract, properties: dict[str, str]) -> None:
+        self._table(contract).alter.set_table_properties(properties)
+
+    def properties(self, contract: TableContract) -> dict[str, str]:
+        return dict(self._table(contract).metadata().configuration)

@@ -7,11 +7,17 @@ from typing import Any
 
 from pyspark.sql import DataFrame
 
-from jobs.lake.base import HistoryEntry, Lake, LakeError, Staged
+from jobs.lake.base import HistoryEntry, Lake, LakeError, MaintenanceResult, Staged
 from schemas.contract import TableContract
 
 # Same protocol as the delta-rs engine writes, so either engine reads either's tables.
-TABLE_PROPERTIES = {"delta.enableDeletionVectors": "false"}
+TABLE_PROPERTIES = {
+    "delta.enableDeletionVectors": "false",
+    # Keep the log (time travel to the versions reports were built from); files are
+    # vacuumed by jobs/maintenance.py, which keeps the versions reports pinned.
+    "delta.logRetentionDuration": "interval 3650 days",
+    "delta.deletedFileRetentionDuration": "interval 7 days",
+}
 
 
 def delta_tables_module() -> Any:
@@ -99,3 +105,46 @@ class DeltaSparkLake(Lake):
             ),
             key=lambda e: e.version,
         )
+
+    # ----------------------------------------------------------- maintenance
+    def file_count(self, contract: TableContract) -> int:
+        detail = self.spark.sql(f"DESCRIBE DETAIL delta.`{self.path(contract)}`").collect()[0]
+        return int(detail["numFiles"])
+
+    def compact(self, contract: TableContract) -> MaintenanceResult:
+        before = self.version(contract)
+        row = self._delta_table(contract).optimize().executeCompaction().collect()[0]
+        metrics = row["metrics"]
+        after = self.version(contract)
+        return MaintenanceResult(
+            files_removed=int(metrics["numFilesRemoved"]),
+            files_added=int(metrics["numFilesAdded"]),
+            version=after if after != before else None,
+        )
+
+    def vacuum(self, contract: TableContract, retention_hours: int, keep_versions: list[int]) -> int:
+        # Delta Spark has no per-version keep list: stretch the retention back to the oldest
+        # version to keep, so its files survive.
+        if keep_versions:
+            oldest = min(keep_versions)
+            stamps = [e.timestamp for e in self.history(contract) if e.version == oldest and e.timestamp]
+            if stamps:
+                age_h = (datetime.now(UTC) - stamps[0].replace(tzinfo=stamps[0].tzinfo or UTC)).total_seconds() / 3600
+                retention_hours = max(retention_hours, int(age_h) + 1)
+        target = f"delta.`{self.path(contract)}` RETAIN {int(retention_hours)} HOURS"
+        doomed = self.spark.sql(f"VACUUM {target} DRY RUN").count()
+        self.spark.sql(f"VACUUM {target}")
+        return int(doomed)
+
+    def checkpoint(self, contract: TableContract) -> None:
+        jvm = self.spark.sparkContext._jvm
+        log = jvm.org.apache.spark.sql.delta.DeltaLog.forTable(self.spark._jsparkSession, self.path(contract))
+        log.checkpoint()
+
+    def set_properties(self, contract: TableContract, properties: dict[str, str]) -> None:
+        assignments = ", ".join(f"'{k}' = '{v}'" for k, v in properties.items())
+        self.spark.sql(f"ALTER TABLE delta.`{self.path(contract)}` SET TBLPROPERTIES ({assignments})")
+
+    def properties(self, contract: TableContract) -> dict[str, str]:
+        detail = self.spark.sql(f"DESCRIBE DETAIL delta.`{self.path(contract)}`").collect()[0]
+        return {str(k): str(v) for k, v in (detail["properties"] or {}).items()}
