@@ -3,26 +3,38 @@
 
 Processes **yesterday's data interval**: the run due at 02:30 UTC on day D+1 has the interval
 [D 02:30, D+1 02:30) and processes landing day D (`data_interval_start | ds`), leaving exports
-2.5 hours to arrive. The landing files of `landing/<source>/<D>/` become `bronze.posts`
-(MERGE, idempotent), then
-`silver.posts` (normalised, PII-masked, pseudonymised, de-duplicated), then enriched posts
-(sentiment, topics, institutions, places), then the gold indicators, alerts, institution
-responsiveness and public-debate tables.
+2.5 hours to arrive.
+
+`ingest → gate → silver → gate → enrich → gate → gold → gate → alerts`
+
+* **ingest**: landing files of `landing/<source>/<D>/` → `bronze.posts` (MERGE, idempotent),
+  bad records → `bronze.quarantine`;
+* **silver**: normalised, PII-masked, pseudonymised, de-duplicated posts;
+* **enrich**: sentiment, topics, institutions and places on every silver post;
+* **gold**: indicators, alerts, institution responsiveness, public debate;
+* **alerts**: the day's alerts published as a digest (and to a webhook when configured).
 
 Each stage is a Spark job (`jobs/<stage>.py`) launched with `SparkSubmitOperator`; the Spark
 master comes from the Airflow connection `spark_civic_pulse` (default `local[2]`, see the
-README). A quality gate after ingest stops the run on zero volume or too many quarantined
-records. A manual run can name its day with the `day` param.
+README). A **quality gate** after each layer stops the run with a clear message (zero volume,
+quarantine rate over `max_quarantine_rate`, a source that went silent, input or table schema
+drift, counts that do not reconcile); the layers already written stay consistent. Every stage
+attempt is recorded in `ops.run_metrics`. Each stage updates the **Assets** of the tables it
+writes, so downstream DAGs (open-data export) run when gold changes.
+
+**Backfill**: `airflow backfill create --dag-id civic_pulse_nightly --from-date 2026-11-20
+--to-date 2026-11-26` (one run per day, oldest first; re-running a day changes nothing).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from datetime import datetime, timedelta
 
-from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 from airflow.sdk import (  # type: ignore[attr-defined]  # lazily exported names
     DAG,
+    Asset,
     AsyncCallback,
     CronDataIntervalTimetable,
     DeadlineAlert,
@@ -31,56 +43,27 @@ from airflow.sdk import (  # type: ignore[attr-defined]  # lazily exported names
     task,
 )
 
-PROJECT_ROOT = os.environ.get(
-    "CIVIC_PULSE_HOME", os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-)
-SPARK_CONN_ID = os.environ.get("CIVIC_PULSE_SPARK_CONN_ID", "spark_civic_pulse")
-# Zipped project packages for cluster executors (local mode uses the installed project).
-PY_FILES = os.environ.get("CIVIC_PULSE_PY_FILES") or None
+# Shared wiring lives next to the DAG files (Airflow puts the DAGs folder on sys.path;
+# this makes the import independent of how the file is loaded).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from civic_pulse_common import DAY, DEFAULT_ARGS, REPORTS_ROOT, spark_job, table_asset  # noqa: E402
 
-# The day to process: the `day` param of a manual run, else the data interval start.
-DAY = (
-    "{{ params.day if params.day else "
-    "(data_interval_start | ds if data_interval_start else '') }}"
-)
-
-default_args = {
-    "owner": "civic-pulse",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=5),
-    "retry_exponential_backoff": True,
-}
+ALERT_DIGEST = Asset(name="civic_pulse.alerts_digest", uri=f"file://{REPORTS_ROOT}/alerts")
 
 
-def spark_job(stage: str, extra_args: list[str] | None = None) -> SparkSubmitOperator:
-    """One pipeline stage as a spark-submit of `jobs/<stage>.py --day <interval start>`."""
-    return SparkSubmitOperator(
-        task_id=stage,
-        application=os.path.join(PROJECT_ROOT, "jobs", f"{stage}.py"),
-        conn_id=SPARK_CONN_ID,
-        name=f"civic-pulse-{stage}",
-        application_args=["--day", DAY, "--lake-engine", "{{ params.lake_engine }}", *(extra_args or [])],
-        py_files=PY_FILES,
-        conf={
-            "spark.sql.session.timeZone": "UTC",
-            "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
-            "spark.ui.enabled": "false",
-        },
-        driver_memory=os.environ.get("CIVIC_PULSE_DRIVER_MEMORY", "4g"),
-        env_vars={"CIVIC_PULSE_LAKE_ENGINE": "{{ params.lake_engine }}"},
-        execution_timeout=timedelta(hours=2),
-    )
+def stage(name: str, tables: list[str]):  # noqa: ANN201 - SparkSubmitOperator, typed in common
+    return spark_job(name, f"jobs/{name}.py", ["--day", DAY], outlets=[table_asset(t) for t in tables])
 
 
 with DAG(
     dag_id="civic_pulse_nightly",
-    description="Landing files of yesterday → bronze → silver → enriched posts",
+    description="Landing files of yesterday → bronze → silver → enriched posts → gold → alerts",
     doc_md=__doc__,
     schedule=CronDataIntervalTimetable("30 2 * * *", timezone="UTC"),
     start_date=datetime(2026, 11, 1),
     catchup=False,
     max_active_runs=1,
-    default_args=default_args,
+    default_args=DEFAULT_ARGS,
     tags=["civic-pulse", "nightly", "spark", "delta"],
     params={
         "day": Param(
@@ -93,7 +76,12 @@ with DAG(
             "delta-rs", type="string", enum=["delta-rs", "delta-spark"], description="Delta engine"
         ),
         "max_quarantine_rate": Param(
-            0.2, type="number", minimum=0, maximum=1, description="Stop after ingest above this rate"
+            0.2, type="number", minimum=0, maximum=1,
+            description="Stop after ingest when this share of records (overall or of one source) is quarantined",
+        ),
+        "allow_silent_sources": Param(
+            [], type="array", items={"type": "string"},
+            description="Sources allowed to send nothing today (e.g. a platform known to be down)",
         ),
     },
     # `airflow dags test` in 3.3.2 fails at run completion when a DAG has a DeadlineAlert
@@ -111,19 +99,47 @@ with DAG(
 ) as dag:
 
     @task(task_id="ingest_quality_gate", retries=0)
-    def ingest_quality_gate(day: str, max_quarantine_rate: float | str) -> dict[str, float]:
-        """Stop the run on zero volume or a quarantine rate above the threshold."""
+    def ingest_quality_gate(day: str, max_quarantine_rate: float | str) -> dict:
+        """Stop on zero volume, too much quarantine, a silent source or schema drift."""
         from datetime import date
+
+        from airflow.sdk import get_current_context
 
         from jobs.quality import check_ingest
         from jobs.settings import load_settings
 
-        q = check_ingest(load_settings(), date.fromisoformat(day), float(max_quarantine_rate))
+        allow_silent = tuple(get_current_context()["params"].get("allow_silent_sources") or ())
+        q = check_ingest(load_settings(), date.fromisoformat(day), float(max_quarantine_rate), allow_silent)
         return {"records_read": q.records_read, "quarantine_rate": q.quarantine_rate}
 
-    ingest = spark_job("ingest")
-    gate = ingest_quality_gate(DAY, "{{ params.max_quarantine_rate }}")
-    silver = spark_job("silver")
-    enrich = spark_job("enrich")
-    gold = spark_job("gold")
-    ingest >> gate >> silver >> enrich >> gold
+    @task(retries=0)
+    def quality_gate(stage_name: str, day: str) -> dict:
+        """Stop when the stage wrote nothing, its counts do not reconcile, or a table drifted."""
+        from datetime import date
+
+        from jobs.quality import check_stage
+        from jobs.settings import load_settings
+
+        q = check_stage(load_settings(), stage_name, date.fromisoformat(day))
+        return {"rows_in": q.rows_in, "rows_out": q.rows_out}
+
+    @task(task_id="alerts", outlets=[ALERT_DIGEST])
+    def publish_alerts(day: str) -> dict:
+        """Publish the day's gold alerts as a digest file (and to the webhook, if set)."""
+        from datetime import date
+
+        from jobs.alerting import publish_alerts as publish
+        from jobs.settings import load_settings
+
+        return publish(load_settings(), date.fromisoformat(day))
+
+    ingest = stage("ingest", ["bronze.posts", "bronze.quarantine", "ops.ingest_runs"])
+    silver = stage("silver", ["silver.posts"])
+    enrich = stage("enrich", ["silver.posts_enriched"])
+    gold = stage("gold", ["gold.indicators_daily", "gold.alerts", "gold.responsiveness", "gold.public_debate"])
+    ingest_gate = ingest_quality_gate(DAY, "{{ params.max_quarantine_rate }}")
+    silver_gate = quality_gate.override(task_id="silver_quality_gate")("silver", DAY)
+    enrich_gate = quality_gate.override(task_id="enrich_quality_gate")("enrich", DAY)
+    gold_gate = quality_gate.override(task_id="gold_quality_gate")("gold", DAY)
+    alerts = publish_alerts(DAY)
+    ingest >> ingest_gate >> silver >> silver_gate >> enrich >> enrich_gate >> gold >> gold_gate >> alerts

@@ -211,6 +211,15 @@ def _maintain_table(
     return entry
 
 
+def _flag(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no", ""):
+        return False
+    raise ValueError(f"expected true or false, got {text!r}")
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = job_parser(__doc__.splitlines()[0] if __doc__ else "maintenance")
@@ -218,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="layer to maintain (repeatable; default: all)")
     parser.add_argument("--retention-hours", type=int,
                         default=int(os.environ.get("CIVIC_PULSE_VACUUM_RETENTION_HOURS", MIN_RETENTION_HOURS)))
-    parser.add_argument("--dry-run", action="store_true", help="report what would be done, change nothing")
+    parser.add_argument("--dry-run", nargs="?", const="true", default="false", type=_flag,
+                        help="report what would be done, change nothing (true/false)")
     args, ns = parse_job_args(parser, argv)
     if ns.retention_hours < MIN_RETENTION_HOURS:
         parser.error(f"--retention-hours must be >= {MIN_RETENTION_HOURS} (safe retention)")

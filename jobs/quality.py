@@ -17,7 +17,6 @@ atomically); the next layers are simply not updated for that day.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -257,9 +256,16 @@ def check_stage(settings: Settings, stage: str, day: date) -> StageQuality:
         if q.rows_out == 0:
             raise QualityGateFailed(f"zero volume: no post was scored for {day.isoformat()}")
     elif stage == "gold":
-        written = json.loads(q.details.get("written", "{}") or "{}")
-        if not written.get("indicators_daily"):
-            raise QualityGateFailed(f"gold wrote no indicator partition for {day.isoformat()}")
+        totals = [
+            r for r in _read(settings, "gold.indicators_daily", [("day", "=", day)])
+            if r["grouping_level"] == "total"
+        ]
+        if len(totals) != 1:
+            raise QualityGateFailed(
+                f"gold.indicators_daily has {len(totals)} 'total' rows for {day.isoformat()} (expected 1)"
+            )
+        enrich = stage_quality(settings, "enrich", day)
+        q = StageQuality(stage, day, enrich.rows_out, int(totals[0]["posts"]), q.details)
     else:
         raise ValueError(f"no gate for stage {stage!r}")
     _fail_on_drift(settings, stage)

@@ -41,7 +41,12 @@ def test_dagbag_has_no_import_errors(airflow_env: dict[str, str]) -> None:
         f"bag = DagBag(dag_folder={str(DAGS)!r})\n"
         "dags = {d: {'tags': sorted(bag.dags[d].tags), 'tasks': sorted(bag.dags[d].task_ids),"
         " 'retries': [t.retries for t in bag.dags[d].tasks], 'doc': bool(bag.dags[d].doc_md),"
-        " 'params': sorted(bag.dags[d].params.keys()), 'deadline': bag.dags[d].deadline is not None}"
+        " 'params': sorted(bag.dags[d].params.keys()), 'deadline': bag.dags[d].deadline is not None,"
+        " 'order': [t.task_id for t in bag.dags[d].topological_sort()] if hasattr(bag.dags[d], 'topological_sort')"
+        " else sorted(bag.dags[d].task_ids),"
+        " 'downstream': {t.task_id: sorted(t.downstream_task_ids) for t in bag.dags[d].tasks},"
+        " 'outlets': {t.task_id: sorted(getattr(o, 'name', str(o)) for o in (t.outlets or [])) for t in bag.dags[d].tasks},"
+        " 'schedule': str(getattr(bag.dags[d], 'timetable', None).__class__.__name__)}"
         " for d in bag.dags}\n"
         "print(json.dumps({'errors': {k: str(v) for k, v in bag.import_errors.items()}, 'dags': dags}))",
         airflow_env,
@@ -54,6 +59,28 @@ def test_dagbag_has_no_import_errors(airflow_env: dict[str, str]) -> None:
     assert {"day", "lake_engine", "max_quarantine_rate"} <= set(nightly["params"])
     spark_tasks = [r for r in nightly["retries"]]
     assert all(r >= 0 for r in spark_tasks) and max(spark_tasks) >= 2
+    # A quality gate stands between every pair of layers, and the chain ends with the alerts.
+    chain = ["ingest", "ingest_quality_gate", "silver", "silver_quality_gate", "enrich",
+             "enrich_quality_gate", "gold", "gold_quality_gate", "alerts"]
+    for upstream, downstream in zip(chain, chain[1:], strict=False):
+        assert downstream in nightly["downstream"][upstream], (upstream, nightly["downstream"][upstream])
+    assert "civic_pulse.gold.indicators_daily" in nightly["outlets"]["gold"]
+    assert "civic_pulse.bronze.posts" in nightly["outlets"]["ingest"]
+    assert "allow_silent_sources" in nightly["params"]
+
+    maintenance = result["dags"]["civic_pulse_maintenance"]
+    assert maintenance["doc"] and {"retention_hours", "dry_run"} <= set(maintenance["params"])
+    assert {f"maintain_{layer}" for layer in ("bronze", "silver", "gold", "ops")} == set(maintenance["tasks"])
+
+    training = result["dags"]["civic_pulse_training"]
+    assert training["doc"] and {"datasets_root", "promote"} <= set(training["params"])
+    for model in ("sentiment", "topics"):
+        assert f"promote_{model}" in training["downstream"][f"train_{model}"]
+
+    open_data = result["dags"]["civic_pulse_open_data"]
+    assert open_data["doc"] and open_data["schedule"] == "AssetTriggeredTimetable"
+    for dag in result["dags"].values():
+        assert "civic-pulse" in dag["tags"] and dag["doc"]
 
 
 @pytest.mark.parametrize("dag_file", sorted(p.name for p in DAGS.glob("*.py")))

@@ -116,6 +116,9 @@ def test_stage_gates_check_reconciliation(lake, spark, settings) -> None:
     lake.append(RUN_METRICS, spark.createDataFrame([_metrics_row("enrich", 5, 5, {"skipped": "0"})], RUN_METRICS.schema))
     with pytest.raises(QualityGateFailed, match="no successful gold run"):
         check_stage(settings, "gold", DAY)
+    lake.append(RUN_METRICS, spark.createDataFrame([_metrics_row("gold", 0, 0, {})], RUN_METRICS.schema))
+    with pytest.raises(QualityGateFailed, match="gold.indicators_daily does not exist yet"):
+        check_stage(settings, "gold", DAY)
 
 
 @st.composite
