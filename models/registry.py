@@ -91,7 +91,7 @@ def _find(data: Any, key: str) -> Any:
 
 
 def _documents(directory: Path) -> list[dict[str, Any]]:
-    docs = []
+    docs: list[dict[str, Any]] = []
     for path in sorted(directory.glob("*.json")):
         try:
             loaded = json.loads(path.read_text(encoding="utf-8"))

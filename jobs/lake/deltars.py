@@ -76,7 +76,9 @@ class DeltaRsLake(Lake):
         dataset = ds.dataset(_local(data.path), format="parquet")
         columns = {f.name: ds.field(f.name).cast(f.type) for f in schema}
         scanner = dataset.scanner(columns=columns, batch_size=BATCH_ROWS)
-        batches = (pa.RecordBatch.from_arrays(b.columns, schema=schema) for b in scanner.to_batches())
+        batches: Iterator[pa.RecordBatch] = (
+            pa.RecordBatch.from_arrays(b.columns, schema=schema) for b in scanner.to_batches()
+        )
         if os.environ.get(KILL_DURING_WRITE_ENV) == contract.qualified_name:
             batches = _then_killed(batches)
         return pa.RecordBatchReader.from_batches(schema, batches)

@@ -137,7 +137,7 @@ class DeltaSparkLake(Lake):
         return int(doomed)
 
     def checkpoint(self, contract: TableContract) -> None:
-        jvm = self.spark.sparkContext._jvm
+        jvm: Any = self.spark.sparkContext._jvm
         log = jvm.org.apache.spark.sql.delta.DeltaLog.forTable(self.spark._jsparkSession, self.path(contract))
         log.checkpoint()
 
