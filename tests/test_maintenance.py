@@ -83,3 +83,21 @@ def test_vacuum_keeps_the_files_of_versions_a_report_pinned(small_files, spark, 
     with pytest.raises(Exception):  # noqa: B017 - any engine error: the files are gone
         _rows(lake, version=unpinned)
     assert len(_rows(lake)) == 6
+
+
+def test_command_line_as_the_dag_calls_it(small_files, settings, monkeypatch, capsys) -> None:
+    from jobs.maintenance import main
+
+    monkeypatch.setenv("CIVIC_PULSE_SHUFFLE_PARTITIONS", "2")
+    monkeypatch.setenv("CIVIC_PULSE_DEMO_MODE", "true")
+    argv = ["--day", "2026-11-29", "--lake-root", settings.lake_root, "--layer", "ops", "--retention-hours", "168"]
+    assert main([*argv, "--dry-run", "True"]) == 0
+    assert '"dry_run": true' in capsys.readouterr().out
+    assert small_files.file_count(RUN_METRICS) == 7  # nothing compacted; its own metrics row added
+    assert main([*argv, "--dry-run", "False"]) == 0
+    # 6 rows of 11-27 compacted into 1 file, the dry run's row (11-29) and this run's row: 3 files
+    assert small_files.file_count(RUN_METRICS) == 3
+    stages = [r["stage"] for r in small_files.read(RUN_METRICS).where("stage = 'maintenance'").collect()]
+    assert stages == ["maintenance", "maintenance"]
+    with pytest.raises(SystemExit):
+        main([*argv[:-2], "--retention-hours", "24"])
