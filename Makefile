@@ -10,7 +10,7 @@ DAY ?= 2026-11-27
 POSTS ?= 5000
 DAYS ?= 3
 
-.PHONY: setup demo test lint typecheck bench lock train-sentiment train-topics airflow-standalone clean
+.PHONY: setup demo test lint typecheck bench report lock train-sentiment train-topics airflow-standalone clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -31,6 +31,11 @@ lint: setup
 
 typecheck: setup
 	$(VENV)/bin/mypy jobs schemas models dags
+
+## The day's report for policy teams (HTML + PDF; on a Monday also the week's), from ./lake
+report: setup
+	@bash scripts/ensure_chromium.sh
+	$(PY) -m jobs.report --day $(DAY) --period nightly
 
 bench: setup
 	$(PY) -m jobs.bench --posts $(POSTS)

@@ -5,14 +5,16 @@ Processes **yesterday's data interval**: the run due at 02:30 UTC on day D+1 has
 [D 02:30, D+1 02:30) and processes landing day D (`data_interval_start | ds`), leaving exports
 2.5 hours to arrive.
 
-`ingest → gate → silver → gate → enrich → gate → gold → gate → alerts`
+`ingest → gate → silver → gate → enrich → gate → gold → gate → alerts` (and `gold gate → report`)
 
 * **ingest**: landing files of `landing/<source>/<D>/` → `bronze.posts` (MERGE, idempotent),
   bad records → `bronze.quarantine`;
 * **silver**: normalised, PII-masked, pseudonymised, de-duplicated posts;
 * **enrich**: sentiment, topics, institutions and places on every silver post;
 * **gold**: indicators, alerts, institution responsiveness, public debate;
-* **alerts**: the day's alerts published as a digest (and to a webhook when configured).
+* **alerts**: the day's alerts published as a digest (and to a webhook when configured);
+* **report**: the day's report for policy teams (HTML + PDF, per institution too), and on Mondays
+  the report of the week that ended on Sunday (`jobs/report`, docs/reports.md).
 
 Each stage is a Spark job (`jobs/<stage>.py`) launched with `SparkSubmitOperator`; the Spark
 master comes from the Airflow connection `spark_civic_pulse` (default `local[2]`, see the
@@ -49,6 +51,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from civic_pulse_common import DAY, DEFAULT_ARGS, REPORTS_ROOT, spark_job, table_asset  # noqa: E402
 
 ALERT_DIGEST = Asset(name="civic_pulse.alerts_digest", uri=f"file://{REPORTS_ROOT}/alerts")
+REPORTS = Asset(name="civic_pulse.reports", uri=f"file://{REPORTS_ROOT}/day")
 
 
 def stage(name: str, tables: list[str]):  # noqa: ANN201 - SparkSubmitOperator, typed in common
@@ -142,4 +145,6 @@ with DAG(
     enrich_gate = quality_gate.override(task_id="enrich_quality_gate")("enrich", DAY)
     gold_gate = quality_gate.override(task_id="gold_quality_gate")("gold", DAY)
     alerts = publish_alerts(DAY)
+    report = spark_job("report", "jobs/report/__main__.py", ["--day", DAY, "--period", "nightly"], outlets=[REPORTS])
     ingest >> ingest_gate >> silver >> silver_gate >> enrich >> enrich_gate >> gold >> gold_gate >> alerts
+    gold_gate >> report

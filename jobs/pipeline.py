@@ -2,9 +2,9 @@
 
 ``python -m jobs.pipeline --day 2026-11-27 --days 3 --generate 20000`` generates seeded sample
 landing files for the three days ending on ``--day`` (each later day also re-emits some earlier
-posts with new engagement), then runs the stages in order in one Spark session and prints what
-each wrote. It is what ``make demo`` runs; the nightly DAG runs the same stages as separate
-spark-submit jobs.
+posts with new engagement), then runs the stages in order in one Spark session (ingest, silver,
+enrich, gold, report) and prints what each wrote, ending with where the last day's report is.
+It is what ``make demo`` runs; the nightly DAG runs the same stages as separate spark-submit jobs.
 """
 
 from __future__ import annotations
@@ -76,12 +76,26 @@ def _gold(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str, A
     return summary
 
 
+def _report(settings: Settings, spark: Any, day: date, run_id: str) -> dict[str, Any]:
+    from jobs.report import run_nightly_reports
+    from jobs.runmetrics import StageOutcome, run_recorded
+
+    results = run_recorded(
+        "report", settings, spark, day, run_id, lambda: run_nightly_reports(settings, spark, day, run_id),
+        outcome=lambda rs: StageOutcome(rows_out=len(rs), details={r.period: r.html for r in rs}),
+    )
+    return {
+        r.period: {"html": r.html, "pdf": r.pdf or r.pdf_note, "institution_reports": len(r.institutions)}
+        for r in results
+    }
+
+
 Stage = Callable[[Settings, Any, date, str], dict[str, Any]]
 
 
 def stages() -> list[tuple[str, Stage]]:
     """The stages, in pipeline order."""
-    return [("ingest", _ingest), ("silver", _silver), ("enrich", _enrich), ("gold", _gold)]
+    return [("ingest", _ingest), ("silver", _silver), ("enrich", _enrich), ("gold", _gold), ("report", _report)]
 
 
 def run_pipeline(
@@ -130,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {r.day} {r.stage:<8} {r.seconds:>6.1f}s  {json.dumps(r.summary, ensure_ascii=False)}")
     print(f"\nLanding files: {settings.landing_root}")
     print(f"Delta lake:    {settings.lake_root}  (bronze/, silver/, gold/, ops/)")
+    last = [r for r in reports if r.stage == "report" and r.day == days[-1]]
+    for period, files in (last[0].summary if last else {}).items():
+        print(f"Report ({period}):  {files['html']}")
+        print(f"  PDF:          {files['pdf']}")
     return 0
 
 

@@ -7,10 +7,18 @@ from datetime import UTC, date, datetime, timedelta
 import pyarrow as pa
 import pytest
 from deltalake import write_deltalake
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from jobs.quality import IngestQuality, QualityGateFailed, check_ingest, check_stage, ingest_problems, schema_drift
+from jobs.quality import (
+    IngestQuality,
+    QualityGateFailed,
+    check_ingest,
+    check_stage,
+    ingest_problems,
+    schema_drift,
+)
 from schemas.bronze import INGEST_RUNS, POSTS
 from schemas.ops import RUN_METRICS
 

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from models.registry import SPECS, ModelSpec, RegistryError, decide, headline_metrics, load_registry, promote_if_better
+from models.registry import (
+    SPECS,
+    ModelSpec,
+    RegistryError,
+    decide,
+    headline_metrics,
+    load_registry,
+    promote_if_better,
+)
 
 SPEC = ModelSpec(
     name="toy", module="models.toy", primary="macro_f1", guards={"accuracy": 0.01}, min_throughput=5000.0
