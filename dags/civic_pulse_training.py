@@ -29,6 +29,8 @@ from civic_pulse_common import DEFAULT_ARGS, PROJECT_ROOT  # noqa: E402
 
 MODELS = ["sentiment", "topics"]
 PYTHON = os.path.join(os.environ.get("CIVIC_PULSE_VENV", os.path.join(PROJECT_ROOT, ".venv")), "bin", "python")
+# A challenger needs its own version (the registry refuses to replace a champion by the same one).
+VERSION_FLAG = {"sentiment": " --version '{{ params.challenger_version or ('retrain-' ~ ts_nodash) }}'"}
 CANDIDATE_DIR = "{{ params.candidates_root }}/{{ run_id | replace(':', '_') | replace('+', '_') }}"
 
 with DAG(
@@ -51,6 +53,9 @@ with DAG(
             type="string", description="Where challengers are written before the promotion decision",
         ),
         "promote": Param(True, type="boolean", description="False: train and decide, never swap the champion"),
+        "challenger_version": Param(
+            "", type="string", description="Version of the challenger; empty = retrain-<run timestamp>"
+        ),
     },
 ) as dag:
 
@@ -74,6 +79,7 @@ with DAG(
             bash_command=(
                 f"cd {PROJECT_ROOT} && mkdir -p {candidate} && "
                 f"{PYTHON} -m models.{model} all --datasets-root '{{{{ params.datasets_root }}}}' --out {candidate}"
+                + VERSION_FLAG.get(model, "")
             ),
             env={"CIVIC_PULSE_DATASETS_ROOT": "{{ params.datasets_root }}"},
             append_env=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 from models.sentiment import DEFAULT_MODEL_PATH, LABELS, MODEL_VERSION, load_model, predict_texts
 from models.sentiment.cli import main
 from models.sentiment.data import Example, write_jsonl
+from models.sentiment.evaluate import HEADLINE_KEYS
 from models.sentiment.hashing import char_ngram_counts
 from models.sentiment.package import sha256_of
 from models.sentiment.text import analyse, clean_text, normalise_key, strip_diacritics
@@ -46,6 +48,7 @@ def test_normalise_key_maps_placeholders_links_and_emoji() -> None:
     for token in ("xxphone", "xxcnp", "xxiban", "xxurl", "xxuser", "xxhash cluj", "xxemopos", "xxemoneg"):
         assert token in key
     assert "ș" not in key and "https" not in key
+    assert normalise_key("zi lunga <|EMAIL|> Mall") == "zi lunga xxemail mall"
 
 
 def test_negation_scope_marks_following_tokens() -> None:
@@ -89,6 +92,14 @@ def test_artifact_matches_model_card() -> None:
     assert card["labels"] == list(LABELS)
     assert "CC BY-NC-SA" in card["licence"]
     assert card["held_out_metrics"]["laroseda_test"]["accuracy"] > 0.9
+    # the metrics JSON next to the artifact (read by models/registry.py) describes this very file
+    metrics = json.loads((DEFAULT_MODEL_PATH.parent / "metrics.json").read_text())
+    assert metrics["artifact_sha256"] == card["artifact"]["sha256"]
+    assert metrics["model_version"] == MODEL_VERSION
+    for key in HEADLINE_KEYS:
+        assert isinstance(metrics[key], float) and card["headline_metrics"][key] == metrics[key]
+    assert metrics["laroseda_test_accuracy"] == card["held_out_metrics"]["laroseda_test"]["accuracy"]
+    assert metrics["sart_val_macro_f1"] == card["held_out_metrics"]["sart_val"]["macro_f1"]
 
 
 @pytest.mark.parametrize(("text", "expected"), [*((t, "positive") for t in POSITIVE),
@@ -200,21 +211,64 @@ def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
     for name, examples in splits.items():
         write_jsonl(tmp_path / "data" / f"{name}.jsonl", examples)
     work = str(tmp_path)
-    assert main(["train", "--work-dir", work, "--candidates", "svc_word+char_neg_C0.3,nbsvm_word_only_C0.1",
-                 "--folds", "2", "--version", "test-0"]) == 0
-    comparison = json.loads((tmp_path / "comparison.json").read_text())
-    assert len(comparison["candidates"]) == 2
-    assert main(["evaluate", "--work-dir", work, "--throughput-posts", "200"]) == 0
-    metrics = json.loads((tmp_path / "metrics.json").read_text())
-    assert metrics["model_version"] == "test-0"
-    assert metrics["held_out"]["sart_val"]["macro_f1"] > 0.9
-    assert metrics["held_out"]["laroseda_test"]["scoring"].startswith("binary")
-    assert metrics["throughput_social_posts"]["posts_per_second"] > 0
     artifacts = tmp_path / "artifacts"
-    assert main(["package", "--work-dir", work, "--artifact-dir", str(artifacts)]) == 0
+    champion = sha256_of(DEFAULT_MODEL_PATH)
+    assert main(["train", "--work-dir", work, "--out", str(artifacts), "--candidates",
+                 "heads_nbsvm_R0.3_S0.3,svc_word+char_neg_C0.3", "--folds", "2", "--version", "test-0"]) == 0
+    assert sha256_of(DEFAULT_MODEL_PATH) == champion  # --out leaves the committed champion alone
+    comparison = json.loads((tmp_path / "comparison.json").read_text())
+    assert [r["candidate"]["name"] for r in comparison["candidates"]] == ["heads_nbsvm_R0.3_S0.3",
+                                                                         "svc_word+char_neg_C0.3"]
+    assert all(0 <= r["cv"]["sart_macro_f1"] <= 1 for r in comparison["candidates"])
+    assert (artifacts / "sentiment.npz").is_file()
+    assert main(["package", "--work-dir", work, "--out", str(artifacts)]) == 2  # not evaluated yet
+    assert main(["evaluate", "--work-dir", work, "--out", str(artifacts), "--throughput-posts", "200"]) == 0
+    metrics = json.loads((artifacts / "metrics.json").read_text())
+    assert metrics == json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["model_version"] == "test-0"
+    assert set(HEADLINE_KEYS) <= set(metrics)
+    assert metrics["sart_val_macro_f1"] == metrics["held_out"]["sart_val"]["macro_f1"] > 0.9
+    assert metrics["laroseda_test_accuracy"] == metrics["held_out"]["laroseda_test"]["accuracy"]
+    assert metrics["posts_per_second_per_core"] == metrics["throughput_social_posts"]["posts_per_cpu_second"] > 0
+    assert metrics["targets"]["sart_val_macro_f1"]["met"] == (metrics["sart_val_macro_f1"] >= 0.82)
+    assert metrics["held_out"]["laroseda_test"]["scoring"].startswith("binary")
+    assert main(["package", "--work-dir", work, "--out", str(artifacts)]) == 0
     card = json.loads((artifacts / "model_card.json").read_text())
     assert card["artifact"]["sha256"] == sha256_of(artifacts / "sentiment.npz")
-    assert card["comparison_on_dev"]["selected"] in {"svc_word+char_neg_C0.3", "nbsvm_word_only_C0.1"}
-    model_labels, _ = predict_texts(["minunat excelent parcul"], load_model(artifacts / "sentiment.npz"))
-    assert model_labels == ["positive"]
-    assert main(["train", "--work-dir", work, "--candidates", "nope"]) == 2
+    assert card["comparison_cv"]["selected"] in {"heads_nbsvm_R0.3_S0.3", "svc_word+char_neg_C0.3"}
+    assert card["headline_metrics"]["sart_val_macro_f1"] == metrics["sart_val_macro_f1"]
+    model = load_model(artifacts / "sentiment.npz")
+    model_labels, _ = predict_texts(["minunat excelent parcul", "groaznic rusine strada"], model)
+    assert model_labels == ["positive", "negative"]
+    assert main(["train", "--work-dir", work, "--out", str(artifacts), "--candidates", "nope"]) == 2
+    assert sha256_of(DEFAULT_MODEL_PATH) == champion
+
+
+def test_domain_heads_artifact_roundtrip(tmp_path: Path) -> None:
+    """Two heads + gate: mixing follows the gate, and save/load gives identical probabilities."""
+    from models.sentiment.model import FeatureConfig, Featurizer, Head, SentimentModel
+
+    texts = ["produs excelent recomand", "parcul e minunat azi", "groaznic, nu recomand", "sedinta joi"]
+    featurizer = Featurizer(FeatureConfig(word_bits=8, char_bits=10)).fit(texts)
+    d = featurizer.n_features
+    rng = np.random.default_rng(1)
+    heads = [Head(name, rng.normal(size=(3, d)).astype(np.float32), rng.normal(size=3)) for name in ("a", "b")]
+    gate = rng.normal(size=d).astype(np.float32)
+    model = SentimentModel(featurizer, heads, gate_coef=gate, gate_intercept=0.3, version="x")
+    probs = model.predict_proba(texts)
+    assert np.allclose(probs.sum(axis=1), 1.0)
+    matrix = featurizer.transform(texts)
+    g = model.gate(matrix)
+    assert g is not None and ((g > 0) & (g < 1)).all()
+    p_a = heads[0].calibrate(np.asarray(matrix @ heads[0].coef.T) + heads[0].intercept)
+    p_b = heads[1].calibrate(np.asarray(matrix @ heads[1].coef.T) + heads[1].intercept)
+    assert np.allclose(probs, g[:, None] * p_a + (1 - g[:, None]) * p_b, atol=1e-5)
+    # without the gate, only the first head counts
+    single = SentimentModel(featurizer, heads[:1], version="y")
+    assert np.allclose(single.predict_proba(texts), p_a, atol=1e-5)
+    path = model.save(tmp_path / "m.npz")
+    loaded = SentimentModel.load(path)
+    assert [h.name for h in loaded.heads] == ["a", "b"] and loaded.version == "x"
+    assert np.allclose(loaded.predict_proba(texts), probs, atol=2e-2)  # float16 weights
+    time.sleep(1.1)  # zip entries carry a timestamp: a later save must still give the same bytes
+    assert model.save(tmp_path / "m2.npz").read_bytes() == path.read_bytes()

@@ -75,7 +75,7 @@ def spacy_textcat(train: Sequence[Example], dev: Sequence[Example], epochs: int 
             "fit_seconds": round(fit_seconds, 1), "posts_per_second_dev_mix": round(rate, 1)}
 
 
-def e5_eval(work_dir: Path) -> dict[str, Any]:
+def e5_eval(work_dir: Path, model_path: Path | None = None) -> dict[str, Any]:
     """LR on e5 embeddings of SART (train → dev, and → official val), vs the same for TF-IDF features."""
     from sklearn.linear_model import LogisticRegression
 
@@ -101,7 +101,9 @@ def e5_eval(work_dir: Path) -> dict[str, Any]:
     val = source_metrics(clf.predict_proba(by_split["sart_val"][0]), by_split["sart_val"][1],
                          ["sart"] * len(by_split["sart_val"][1]))
     out.update({"c": c, "dev": {"sart_macro_f1": dev_f1}, "sart_val_macro_f1": val["sart_macro_f1"]})
-    model_path = work_dir / "model.npz"
+    from models.sentiment import DEFAULT_MODEL_PATH
+
+    model_path = model_path or DEFAULT_MODEL_PATH
     if model_path.is_file():
         # Would an e5 + n-gram ensemble pay off? Average both probability vectors on SART val.
         from models.sentiment.model import SentimentModel
@@ -123,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("which", choices=("spacy", "e5-eval"))
     parser.add_argument("--work-dir", default="build/sentiment")
     parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--model", default=None, help="n-gram artifact for the e5 ensemble (default: committed)")
     args = parser.parse_args(argv)
     work_dir = Path(args.work_dir)
     if args.which == "spacy":
@@ -131,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = spacy_textcat(train, dev, epochs=args.epochs)
         _record(work_dir, "spacy_textcat_bow", result)
     else:
-        result = e5_eval(work_dir)
+        result = e5_eval(work_dir, Path(args.model) if args.model else None)
         _record(work_dir, "e5_embeddings_logreg", result)
     print(json.dumps(result))
     return 0

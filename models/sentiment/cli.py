@@ -89,25 +89,32 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--work-dir", default=DEFAULT_WORK_DIR, help="splits, model and metrics (not in git)")
 
     p_prepare = sub.add_parser("prepare", help="datasets -> normalised train/dev/held-out splits")
-    p_train = sub.add_parser("train", help="compare candidates on dev, refit the best")
-    p_eval = sub.add_parser("evaluate", help="metrics JSON on held-out splits")
-    p_pack = sub.add_parser("package", help="artifact + model card into models/sentiment/artifacts")
+    p_train = sub.add_parser("train", help="cross-validate candidates on train+dev, refit the best -> "
+                             "<out>/sentiment.npz")
+    p_eval = sub.add_parser("evaluate", help="held-out metrics -> <work-dir>/metrics.json and <out>/metrics.json")
+    p_pack = sub.add_parser("package", help="model card for <out>/sentiment.npz -> <out>/model_card.json")
     p_all = sub.add_parser("all", help="prepare, train, evaluate, package")
     for p in (p_prepare, p_train, p_eval, p_pack, p_all):
         common(p)
+    for p in (p_train, p_eval, p_pack, p_all):
+        p.add_argument("--out", "--artifact-dir", dest="out", default=None,
+                       help="artifact folder (sentiment.npz, metrics.json, model_card.json); default the "
+                       "committed models/sentiment/artifacts. Give another folder to train a challenger "
+                       "without touching the champion")
     for p in (p_prepare, p_all):
         p.add_argument("--datasets-root", default=None, help="default $CIVIC_PULSE_DATASETS_ROOT or "
                        "../shared/datasets")
         p.add_argument("--dev-fraction", type=float, default=0.1)
         p.add_argument("--seed", type=int, default=13)
     for p in (p_train, p_all):
-        p.add_argument("--candidates", default="", help="comma-separated candidate names (default: all)")
-        p.add_argument("--folds", type=int, default=3, help="folds for out-of-fold calibration")
+        p.add_argument("--candidates", default="", help="comma-separated candidate names (default: the grid "
+                       "of train.default_candidates)")
+        p.add_argument("--folds", type=int, default=5, help="cross-validation folds for selection and "
+                       "calibration")
         p.add_argument("--version", default=MODEL_VERSION)
     for p in (p_eval, p_all):
         p.add_argument("--throughput-posts", type=int, default=10000)
-    for p in (p_pack, p_all):
-        p.add_argument("--artifact-dir", default=None, help="default models/sentiment/artifacts")
+    p_eval.add_argument("--model", default=None, help="artifact to evaluate (default <out>/sentiment.npz)")
 
     p_pred = sub.add_parser("predict", help="score a CSV or JSONL file")
     p_pred.add_argument("--input", required=True)
@@ -117,17 +124,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _out_dir(args: argparse.Namespace) -> Path:
+    from models.sentiment.package import ARTIFACT_DIR
+
+    return Path(args.out) if args.out else ARTIFACT_DIR
+
+
 def _run_train(args: argparse.Namespace, work_dir: Path) -> None:
-    from models.sentiment.train import default_candidates, train
+    from models.sentiment.train import all_candidates, default_candidates, train
 
     names = [n.strip() for n in args.candidates.split(",") if n.strip()]
     candidates = default_candidates()
     if names:
-        unknown = sorted(set(names) - {c.name for c in candidates})
+        known = {c.name: c for c in all_candidates()}
+        unknown = sorted(set(names) - set(known))
         if unknown:
-            raise InputError(f"unknown candidates {unknown}; known: {[c.name for c in candidates]}")
-        candidates = [c for c in candidates if c.name in names]
-    result = train(work_dir, candidates, version=args.version, folds=args.folds,
+            raise InputError(f"unknown candidates {unknown}; known: {sorted(known)}")
+        candidates = [known[n] for n in dict.fromkeys(names)]
+    if args.folds < 2:
+        raise InputError("--folds must be at least 2")
+    result = train(work_dir, candidates, version=args.version, folds=args.folds, out=_out_dir(args),
                    log=lambda m: print(m, file=sys.stderr, flush=True))
     print(json.dumps({"selected": result["selected"], "model": result["model_path"]}))
 
@@ -150,16 +166,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.step in ("train", "all"):
             _run_train(args, work_dir)
         if args.step in ("evaluate", "all"):
-            from models.sentiment.evaluate import evaluate
+            from models.sentiment.evaluate import HEADLINE_KEYS, evaluate
 
-            metrics = evaluate(work_dir, throughput_posts=args.throughput_posts)
+            model_path = Path(args.model) if getattr(args, "model", None) else None
+            # --model alone evaluates that file without writing into the committed artifact folder
+            out = None if model_path is not None and not args.out else _out_dir(args)
+            metrics = evaluate(work_dir, model_path=model_path, throughput_posts=args.throughput_posts, out=out)
             print(json.dumps({k: {m: v.get(m) for m in ("accuracy", "macro_f1", "ece")}
                               for k, v in metrics["held_out"].items()}))
-            print(json.dumps({"posts_per_second": metrics["throughput_social_posts"]["posts_per_second"]}))
+            print(json.dumps({k: metrics[k] for k in HEADLINE_KEYS}))
         if args.step in ("package", "all"):
-            from models.sentiment.package import ARTIFACT_DIR, package
+            from models.sentiment.package import package
 
-            card = package(work_dir, Path(args.artifact_dir) if args.artifact_dir else ARTIFACT_DIR)
+            card = package(work_dir, _out_dir(args))
             print(json.dumps({"artifact": card["artifact"], "version": card["version"]}))
         return 0
     except (InputError, FileNotFoundError) as exc:

@@ -19,6 +19,9 @@ from models.sentiment.model import LABELS, SentimentModel
 from models.sentiment.text import analyse
 
 SHORT_POST_TOKENS = 8
+# Top-level keys of metrics.json read by the model registry and the training DAG (stable names).
+HEADLINE_KEYS = ("laroseda_test_accuracy", "sart_val_macro_f1", "red_test_macro_f1", "posts_per_second_per_core")
+TARGETS = {"laroseda_test_accuracy": 0.975, "sart_val_macro_f1": 0.82, "posts_per_second_per_core": 5000.0}
 
 
 def expected_calibration_error(probs: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
@@ -114,19 +117,62 @@ def evaluate_examples(model: SentimentModel, examples: Sequence[Example]) -> dic
     return split_metrics(probs, y)
 
 
-def evaluate(work_dir: Path, model_path: Path | None = None, throughput_posts: int = 10000) -> dict[str, Any]:
-    """Score every held-out split, short posts and throughput; write ``work_dir/metrics.json``."""
-    model = SentimentModel.load(model_path or work_dir / "model.npz")
+def headline(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The stable top-level figures: held-out headline metrics, throughput and the targets they meet."""
+    held = metrics["held_out"]
+    values = {
+        "laroseda_test_accuracy": held["laroseda_test"]["accuracy"],
+        "sart_val_macro_f1": held["sart_val"]["macro_f1"],
+        "red_test_macro_f1": held["red_test"]["macro_f1"],
+        "posts_per_second_per_core": metrics["throughput_social_posts"]["posts_per_cpu_second"],
+    }
+    return {**values, "targets": {key: {"target": target, "value": values[key], "met": values[key] >= target}
+                                  for key, target in TARGETS.items()}}
+
+
+def evaluate(work_dir: Path, model_path: Path | None = None, throughput_posts: int = 10000,
+             out: Path | None = None) -> dict[str, Any]:
+    """Score every held-out split, short posts and throughput; write ``work_dir/metrics.json``.
+
+    The model is ``model_path``, else ``out/sentiment.npz``, else ``work_dir/model.npz``. With ``out``
+    the same JSON is also written to ``out/metrics.json`` (next to the artifact it describes).
+    """
+    from models.sentiment.package import ARTIFACT_NAME, sha256_of
+
+    if model_path is None:
+        model_path = out / ARTIFACT_NAME if out is not None else work_dir / "model.npz"
+    model = SentimentModel.load(model_path)
     splits = {name: read_jsonl(work_dir / "data" / f"{name}.jsonl") for name in HELD_OUT}
-    metrics: dict[str, Any] = {"model_version": model.version, "held_out": {}}
+    metrics: dict[str, Any] = {"model_version": model.version, "artifact_sha256": sha256_of(model_path),
+                               "held_out": {}}
     for name, examples in splits.items():
         metrics["held_out"][name] = evaluate_examples(model, examples)
     social = [e for name in ("sart_val", "red_test") for e in splits[name]]
     short = [e for e in social if len(analyse(e.text).words.split()) <= SHORT_POST_TOKENS]
     if short:
         metrics["held_out"][f"short_posts_le{SHORT_POST_TOKENS}_tokens"] = evaluate_examples(model, short)
+    gate = model_gate_shares(model, splits)
+    if gate:
+        metrics["gate_share_routed_to_review_head"] = gate
     metrics["throughput_social_posts"] = throughput(model, [e.text for e in social], throughput_posts)
     metrics["throughput_reviews"] = throughput(model, [e.text for e in splits["laroseda_test"]],
                                                max(100, throughput_posts // 2))
-    (work_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False))
+    metrics = {**headline(metrics), **metrics}
+    text = json.dumps(metrics, indent=2, ensure_ascii=False)
+    (work_dir / "metrics.json").write_text(text)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "metrics.json").write_text(text)
     return metrics
+
+
+def model_gate_shares(model: SentimentModel, splits: dict[str, list[Example]]) -> dict[str, float]:
+    """Share of each held-out split whose gate probability of the review domain is above 0.5."""
+    if model.gate_coef is None:
+        return {}
+    out = {}
+    for name in ("laroseda_test", "sart_val", "red_test"):
+        gate = model.gate(model.featurizer.transform([e.text for e in splits[name]]))
+        assert gate is not None
+        out[name] = round(float(np.mean(gate > 0.5)), 4)
+    return out

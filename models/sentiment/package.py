@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from models.sentiment.data import SOURCES
+from models.sentiment.evaluate import HEADLINE_KEYS
 from models.sentiment.model import SentimentModel
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
@@ -30,19 +32,49 @@ def _comparison_table(comparison: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for row in comparison.get("candidates", []):
         cand = row["candidate"]
-        rows.append({"name": cand["name"], "classifier": cand["classifier"], "c": cand["c"],
-                     "source_weights": cand["source_weights"], "fit_seconds": row["fit_seconds"],
-                     **{k: round(v, 4) for k, v in row["dev"].items()}})
+        rows.append({"name": cand["name"], "architecture": cand.get("architecture", "joint"),
+                     "classifier": cand["classifier"], "c": cand["c"], "review_c": cand.get("review_c"),
+                     "source_weights": cand["source_weights"], "cv_seconds": row.get("cv_seconds"),
+                     **{k: round(v, 4) for k, v in row.get("cv", {}).items()}})
     return rows
 
 
-def build_card(model: SentimentModel, artifact: Path, work_dir: Path) -> dict[str, Any]:
-    """Model card contents from the artifact and the JSON files written by prepare/train/evaluate."""
+def _method(model: SentimentModel) -> dict[str, Any]:
+    cand = model.meta.get("candidate") or {}
+    heads = [h.name for h in model.heads]
+    if model.gate_coef is not None:
+        architecture = (f"two linear heads on shared features: '{heads[0]}' (product reviews: LaRoSeDa) and "
+                        f"'{heads[1]}' (social posts: SART + RED), each calibrated on its own out-of-fold "
+                        "scores; a logistic gate g = P(review-style text | features) mixes them: "
+                        "p = g·p_review + (1-g)·p_social. Social posts are routed to the social head.")
+    else:
+        architecture = "one linear head on all sources, calibrated on out-of-fold scores"
+    return {
+        "architecture": architecture,
+        "heads": heads,
+        "classifier": cand.get("classifier"),
+        "features": asdict(model.featurizer.config),
+        "normalisation": ("NFC, ş/ţ→ș/ț, lower-case diacritics-free key, placeholders <CNP> <PHONE> <EMAIL> "
+                          "<IBAN> <PLATE> <URL> <USER> (also <|EMAIL|>-style) and raw URLs/@users/e-mails as "
+                          "tokens, emoji and emoticons mapped to positive/negative/neutral tokens, hashtags "
+                          "split off, elongations squeezed, digits→0, negation scope: up to 3 tokens after "
+                          "nu/n-/nici/fără/... are prefixed neg_ (ends at punctuation or 'dar'); "
+                          "polarity-lexicon tokens xxpolpos/xxpolneg that flip in negation scope"),
+        "selected_candidate": cand,
+        "calibration": "matrix scaling (multinomial LR on each head's 3 scores) fitted on out-of-fold scores "
+                       "of the training pool",
+        "no_signal_fallback": {"rule": "no word token and no sentiment emoji/emoticon (e.g. only <URL>)",
+                               "probabilities": list(model.no_signal_probs)},
+        "cross_validation_metrics_train_dev": model.meta.get("cv_metrics"),
+    }
+
+
+def build_card(model: SentimentModel, artifact: Path, work_dir: Path, metrics: dict[str, Any]) -> dict[str, Any]:
+    """Model card contents from the artifact, its metrics and the JSON files written by prepare/train."""
     def read(name: str) -> dict[str, Any]:
         path = work_dir / name
         return json.loads(path.read_text()) if path.is_file() else {}
 
-    metrics = read("metrics.json")
     comparison = read("comparison.json")
     extra = read("extra_comparisons.json")
     summary = read("data/summary.json")
@@ -53,36 +85,28 @@ def build_card(model: SentimentModel, artifact: Path, work_dir: Path) -> dict[st
         "task": "3-class sentiment (negative/neutral/positive) of Romanian social posts, calibrated "
                 "probabilities",
         "artifact": {"file": artifact.name, "sha256": sha256_of(artifact), "bytes": artifact.stat().st_size,
-                     "format": "numpy .npz (no pickle): float16 weights, IDF, calibration matrix, JSON meta"},
+                     "format": "numpy .npz (no pickle): float16 weights of every head and the gate, IDF, "
+                               "calibration matrices, JSON meta"},
         "licence": ("CC BY-NC-SA 4.0, inherited from LaRoSeDa (training data): non-commercial use only, "
                     "derivatives must be shared alike; SART is CC0 1.0 and RED v1 is MIT"),
+        "headline_metrics": {key: metrics.get(key) for key in HEADLINE_KEYS},
+        "targets": metrics.get("targets"),
         "training_data": {"sources": SOURCES, "split_counts": summary,
                           "held_out_never_trained_on": ["LaRoSeDa official test (laroseda_test.json)",
-                                                        "SART val", "RED v1 test"]},
-        "method": {
-            "features": model.featurizer.config.__dict__,
-            "normalisation": ("NFC, ş/ţ→ș/ț, lower-case diacritics-free key, placeholders <CNP> <PHONE> "
-                              "<EMAIL> "
-                              "<IBAN> <PLATE> <URL> <USER> and raw URLs/@users/e-mails as tokens, emoji and "
-                              "emoticons mapped to positive/negative/neutral tokens, hashtags split off, "
-                              "elongations squeezed, digits→0, negation scope: up to 3 tokens after "
-                              "nu/n-/nici/fără/... are prefixed neg_ (ends at punctuation or 'dar'); "
-                              "optional polarity-lexicon tokens xxpolpos/xxpolneg that flip in negation "
-                              "scope (the flipped word is replaced by its token in the char stream)"),
-            "selected_candidate": model.meta.get("candidate"),
-            "calibration": "matrix scaling (multinomial LR on the 3 scores) fitted on out-of-fold scores",
-            "no_signal_fallback": {"rule": "no word token and no sentiment emoji/emoticon (e.g. only <URL>)",
-                                   "probabilities": list(model.no_signal_probs)},
-            "out_of_fold_metrics_train_dev": model.meta.get("oof_metrics"),
-        },
-        "comparison_on_dev": {"selection_metric": comparison.get("selection_metric"),
-                              "selected": comparison.get("selected"),
-                              "candidates": _comparison_table(comparison), "other_approaches": extra},
+                                                        "SART val", "RED v1 test"],
+                          "model_selection": "k-fold cross-validation on train+dev only; the held-out splits "
+                                             "are read only by the evaluate step"},
+        "method": _method(model),
+        "comparison_cv": {"selection_metric": comparison.get("selection_metric"),
+                          "folds": comparison.get("folds"), "selected": comparison.get("selected"),
+                          "candidates": _comparison_table(comparison), "other_approaches": extra},
         "held_out_metrics": metrics.get("held_out", {}),
+        "gate_share_routed_to_review_head": metrics.get("gate_share_routed_to_review_head"),
         "throughput": {"social_posts": metrics.get("throughput_social_posts"),
                        "reviews": metrics.get("throughput_reviews")},
         "limitations": [
-            "Neutral examples come only from tweets (SART, RED); reviews have no neutral class.",
+            "Neutral examples come only from tweets (SART, RED); reviews have no neutral class, so a text the "
+            "gate sends to the review head is rarely labelled neutral.",
             "Bag of n-grams: sarcasm, irony and long-range context are not modelled.",
             "Negation is handled by a 3-token scope and a ~200-word polarity lexicon; longer-range or "
             "implicit negation and sarcasm are not.",
@@ -95,16 +119,32 @@ def build_card(model: SentimentModel, artifact: Path, work_dir: Path) -> dict[st
 
 
 def package(work_dir: Path, artifact_dir: Path = ARTIFACT_DIR) -> dict[str, Any]:
-    """Copy ``work_dir/model.npz`` to ``artifact_dir`` and write the model card next to it."""
-    source = work_dir / "model.npz"
-    if not source.is_file():
-        raise FileNotFoundError(f"{source} not found: run `python -m models.sentiment train` first")
-    artifact_dir.mkdir(parents=True, exist_ok=True)
+    """Write ``artifact_dir/model_card.json`` for ``artifact_dir/sentiment.npz`` and its metrics.
+
+    The metrics are ``artifact_dir/metrics.json`` (else ``work_dir/metrics.json``) and must have been
+    computed on this very artifact (same SHA-256). An artifact left in ``work_dir/model.npz`` by an
+    older run is copied in first when ``artifact_dir`` has none.
+    """
     target = artifact_dir / ARTIFACT_NAME
-    shutil.copyfile(source, target)
+    if not target.is_file():
+        legacy = work_dir / "model.npz"
+        if not legacy.is_file():
+            raise FileNotFoundError(f"{target} not found: run `python -m models.sentiment train` first")
+        artifact_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(legacy, target)
     if target.stat().st_size > SIZE_BUDGET_BYTES:
         raise ValueError(f"{target} is {target.stat().st_size} bytes, over the 50 MB budget")
+    metrics_path = artifact_dir / "metrics.json"
+    if not metrics_path.is_file():
+        metrics_path = work_dir / "metrics.json"
+    if not metrics_path.is_file():
+        raise FileNotFoundError(f"no metrics.json in {artifact_dir} or {work_dir}: run `evaluate` first")
+    metrics = json.loads(metrics_path.read_text())
+    digest = sha256_of(target)
+    if metrics.get("artifact_sha256") != digest:
+        raise FileNotFoundError(f"{metrics_path} was computed on another artifact (sha256 "
+                                f"{metrics.get('artifact_sha256')} != {digest}): run `evaluate` again")
     model = SentimentModel.load(target)
-    card = build_card(model, target, work_dir)
+    card = build_card(model, target, work_dir, metrics)
     (artifact_dir / CARD_NAME).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
     return card

@@ -18,7 +18,8 @@ _STRIP_PAIRS = (("ă", "a"), ("â", "a"), ("î", "i"), ("ș", "s"), ("ț", "t"),
                 ("Î", "I"), ("Ș", "S"), ("Ț", "T"))
 
 PLACEHOLDERS = ("CNP", "PHONE", "EMAIL", "IBAN", "PLATE", "URL", "USER")
-_PLACEHOLDER_RE = re.compile(r"<\s*(" + "|".join(PLACEHOLDERS) + r")\s*>", re.IGNORECASE)
+# "<EMAIL>", "< email >" and the "<|EMAIL|>" form some corpora use for masked mentions.
+_PLACEHOLDER_RE = re.compile(r"<\s*\|?\s*(" + "|".join(PLACEHOLDERS) + r")\s*\|?\s*>", re.IGNORECASE)
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _USER_RE = re.compile(r"(?<!\w)@\w+")

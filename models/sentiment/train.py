@@ -1,12 +1,17 @@
-"""Training: compare candidate feature sets and linear classifiers on the dev split, keep the best,
-calibrate it on out-of-fold scores and refit it on train+dev.
+"""Training: compare candidate models by k-fold cross-validation on the training pool, keep the best,
+calibrate it on its out-of-fold scores and refit it on the whole pool.
+
+The pool is ``train`` + ``dev`` from ``prepare`` (official test splits are never read here). Every
+candidate is scored on the same stratified folds (source × label); the IDF weights are refitted on
+each fold's training part, and the calibrators are cross-fitted on the out-of-fold scores, so the
+reported cross-validation metrics never saw the posts they score.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,65 +24,106 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from models.sentiment.data import Example, read_jsonl
-from models.sentiment.model import LABELS, FeatureConfig, Featurizer, SentimentModel
+from models.sentiment.model import (
+    LABELS,
+    SCORE_CLIP,
+    FeatureConfig,
+    Featurizer,
+    Head,
+    SentimentModel,
+    mix_heads,
+    sigmoid,
+)
 
 LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
 CLASSIFIERS = ("linearsvc", "nbsvm", "logreg", "sgd")
+ARCHITECTURES = ("joint", "domain_heads")
+REVIEW_SOURCES = frozenset({"laroseda"})
+SELECTION_METRIC = ("mean(LaRoSeDa binary accuracy, SART macro-F1, RED macro-F1) of the calibrated "
+                    "out-of-fold predictions, k-fold cross-validation on train+dev")
+Log = Callable[[str], Any]
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One configuration to compare: features, classifier, regularisation, dataset weighting."""
+    """One configuration to compare.
+
+    ``joint``: one head on all sources (per-source weights ``source_weights``).
+    ``domain_heads``: a *review* head (LaRoSeDa, plus social posts at ``review_social_share`` of its
+    total weight), a *social* head (SART + RED, weighted by ``source_weights``) and a logistic gate
+    (review vs social text, regularisation ``gate_c``) that mixes their calibrated probabilities.
+    """
 
     name: str
     features: FeatureConfig = field(default_factory=FeatureConfig)
     classifier: str = "linearsvc"
     c: float = 0.3
     source_weights: tuple[tuple[str, float], ...] = (("laroseda", 1.0), ("sart", 1.0), ("red", 1.0))
+    architecture: str = "joint"
+    review_c: float = 0.3
+    review_social_share: float = 0.0
+    gate_c: float = 10.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly description."""
         data = asdict(self)
         data["source_weights"] = dict(self.source_weights)
+        if self.architecture == "joint":
+            for key in ("review_c", "review_social_share", "gate_c"):
+                data.pop(key)
         return data
 
 
-def default_candidates() -> list[Candidate]:
-    """The comparison grid recorded in the model card (kept small: 2 shared cores)."""
+def all_candidates() -> list[Candidate]:
+    """Every named configuration (``train --candidates`` picks from these)."""
     base = FeatureConfig()
-    balanced = (("laroseda", 1.0), ("sart", 1.0), ("red", 1.0))
-    tweets_up = (("laroseda", 1.0), ("sart", 1.5), ("red", 1.0))
-    unbalanced = (("laroseda", 0.0), ("sart", 0.0), ("red", 0.0))
+    pol = replace(base, polarity_lexicon=True)
+    heads = "domain_heads"
     return [
-        Candidate("nbsvm_word+char_neg_polarity_C0.3", replace(base, polarity_lexicon=True), "nbsvm", 0.3),
-        Candidate("nbsvm_word+char_neg_C0.1", base, "nbsvm", 0.1),
+        *default_candidates(),
         Candidate("nbsvm_word+char_neg_C0.3", base, "nbsvm", 0.3),
-        Candidate("svc_word+char_neg_C0.1", base, "linearsvc", 0.1),
         Candidate("svc_word+char_neg_C0.3", base, "linearsvc", 0.3),
-        Candidate("nbsvm_word+char_neg_C0.1_sart1.5", base, "nbsvm", 0.1, tweets_up),
-        Candidate("nbsvm_word+char_noneg_C0.1", replace(base, negation=False), "nbsvm", 0.1, balanced),
         Candidate("nbsvm_word_only_C0.1", replace(base, use_chars=False), "nbsvm", 0.1),
         Candidate("nbsvm_char_only_C0.1", replace(base, use_words=False), "nbsvm", 0.1),
-        Candidate("nbsvm_unbalanced_C0.1", base, "nbsvm", 0.1, unbalanced),
         Candidate("logreg_word+char_neg_C10", base, "logreg", 10.0),
         Candidate("sgd_modhuber_word+char_neg", base, "sgd", 2e-5),
+        Candidate("heads_svc_R0.3_S0.3", pol, "linearsvc", 0.3, architecture=heads),
+        Candidate("heads_nbsvm_char1-6_R0.3_S0.3", replace(pol, char_ngrams=(1, 6)), "nbsvm", 0.3,
+                  (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0)), heads, review_c=0.3),
     ]
 
 
-def example_weights(sources: Sequence[str], source_weights: dict[str, float]) -> np.ndarray:
+def default_candidates() -> list[Candidate]:
+    """The comparison grid of a full ``train`` run (kept small: 2 shared cores)."""
+    pol = FeatureConfig(polarity_lexicon=True)
+    heads = "domain_heads"
+    social = (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0))
+    return [
+        Candidate("joint_nbsvm_pol_C0.3", pol, "nbsvm", 0.3),
+        Candidate("heads_nbsvm_R0.3_S0.3", pol, "nbsvm", 0.3, social, heads, review_c=0.3),
+        Candidate("heads_nbsvm_R0.3_S0.5", pol, "nbsvm", 0.5, social, heads, review_c=0.3),
+        Candidate("heads_nbsvm_R1.0_S0.3", pol, "nbsvm", 0.3, social, heads, review_c=1.0),
+        Candidate("heads_nbsvm_R0.3+social0.15_S0.3", pol, "nbsvm", 0.3, social, heads, review_c=0.3,
+                  review_social_share=0.15),
+    ]
+
+
+def example_weights(sources: Sequence[str] | np.ndarray, source_weights: dict[str, float]) -> np.ndarray:
     """Per-example weights: each source gets total weight proportional to ``source_weights``.
 
-    All weights zero means no balancing (every example weight 1). Mean weight is 1.
+    All weights zero means no balancing (every example weight 1). Mean weight is 1 over the examples
+    of sources with a positive weight (a source with weight 0 gets weight 0).
     """
     src = np.asarray(sources)
     if not any(source_weights.values()):
         return np.ones(len(src))
     weights = np.zeros(len(src))
-    present = list(np.unique(src))
+    present = [s for s in np.unique(src) if source_weights.get(s, 1.0) > 0]
     total = sum(source_weights.get(s, 1.0) for s in present)
+    used = sum(int((src == s).sum()) for s in present)
     for s in present:
         mask = src == s
-        weights[mask] = source_weights.get(s, 1.0) / total * len(src) / mask.sum()
+        weights[mask] = source_weights.get(s, 1.0) / total * used / mask.sum()
     return weights
 
 
@@ -97,10 +143,15 @@ def fit_scorer(classifier: str, c: float, matrix: sp.csr_matrix, y: np.ndarray, 
     model.fit(matrix, y, sample_weight=weights)
     coef = np.zeros((len(LABELS), matrix.shape[1]), dtype=np.float32)
     intercept = np.zeros(len(LABELS))
-    for row, cls in enumerate(model.classes_):
-        coef[cls] = model.coef_[row]
-        intercept[cls] = model.intercept_[row]
-    for cls in set(range(len(LABELS))) - set(model.classes_.tolist()):
+    classes = model.classes_.tolist()
+    if len(classes) == 2:  # binary sklearn models have one weight vector: +w for classes[1]
+        coef[classes[1]], intercept[classes[1]] = model.coef_[0] / 2, model.intercept_[0] / 2
+        coef[classes[0]], intercept[classes[0]] = -model.coef_[0] / 2, -model.intercept_[0] / 2
+    else:
+        for row, cls in enumerate(classes):
+            coef[cls] = model.coef_[row]
+            intercept[cls] = model.intercept_[row]
+    for cls in set(range(len(LABELS))) - set(classes):
         intercept[cls] = -1e3  # a class absent from training is never predicted
     return coef, intercept
 
@@ -132,18 +183,23 @@ def _fit_nbsvm(c: float, matrix: sp.csr_matrix, y: np.ndarray, weights: np.ndarr
 
 
 def fit_calibrator(scores: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Matrix scaling: multinomial logistic regression on the three raw scores."""
-    model = LogisticRegression(C=100.0, max_iter=1000)
-    model.fit(scores, y, sample_weight=weights)
+    """Matrix scaling: multinomial logistic regression on the three (clipped) raw scores."""
+    model = LogisticRegression(C=100.0, max_iter=2000)
+    model.fit(np.clip(scores, -SCORE_CLIP, SCORE_CLIP), y, sample_weight=weights)
     matrix = np.zeros((len(LABELS), len(LABELS)))
     bias = np.full(len(LABELS), -1e3)
+    if len(model.classes_) == 2:
+        lo, hi = model.classes_.tolist()
+        matrix[hi], bias[hi] = model.coef_[0] / 2, model.intercept_[0] / 2
+        matrix[lo], bias[lo] = -model.coef_[0] / 2, -model.intercept_[0] / 2
+        return matrix, bias
     for row, cls in enumerate(model.classes_):
         matrix[cls] = model.coef_[row]
         bias[cls] = model.intercept_[row]
     return matrix, bias
 
 
-def source_metrics(scores: np.ndarray, y: np.ndarray, sources: Sequence[str]) -> dict[str, float]:
+def source_metrics(scores: np.ndarray, y: np.ndarray, sources: Sequence[str] | np.ndarray) -> dict[str, float]:
     """Selection metrics: LaRoSeDa binary accuracy (neg vs pos), SART and RED macro-F1."""
     src = np.asarray(sources)
     out: dict[str, float] = {}
@@ -160,72 +216,217 @@ def source_metrics(scores: np.ndarray, y: np.ndarray, sources: Sequence[str]) ->
     return out
 
 
-def _arrays(examples: Sequence[Example]) -> tuple[list[str], np.ndarray, list[str]]:
+def _arrays(examples: Sequence[Example]) -> tuple[list[str], np.ndarray, np.ndarray]:
     return ([e.text for e in examples], np.array([LABEL_INDEX[e.label] for e in examples]),
-            [e.source for e in examples])
+            np.array([e.source for e in examples]))
 
 
-def compare(candidates: Sequence[Candidate], train: Sequence[Example], dev: Sequence[Example],
-            log: Any = print) -> list[dict[str, Any]]:
-    """Fit every candidate on ``train`` and score it on ``dev``; features are cached per config."""
-    texts, y, sources = _arrays(train)
-    dev_texts, dev_y, dev_sources = _arrays(dev)
-    cache: dict[tuple, tuple[sp.csr_matrix, sp.csr_matrix]] = {}
-    results = []
-    for cand in candidates:
-        weights = example_weights(sources, dict(cand.source_weights))
-        start = time.perf_counter()
-        key = (cand.features, cand.source_weights)
-        if key not in cache:
-            featurizer = Featurizer(cand.features).fit(texts, weights)
-            cache[key] = (featurizer.transform(texts), featurizer.transform(dev_texts))
-        x_train, x_dev = cache[key]
-        coef, intercept = fit_scorer(cand.classifier, cand.c, x_train, y, weights)
-        scores = np.asarray(x_dev @ coef.T) + intercept
-        dev_metrics = source_metrics(scores, dev_y, dev_sources)
-        seconds = round(time.perf_counter() - start, 1)
-        row = {"candidate": cand.to_dict(), "dev": dev_metrics, "fit_seconds": seconds}
-        log(json.dumps({"name": cand.name, **dev_metrics, "fit_seconds": seconds}))
-        results.append(row)
-    return results
+# --- one candidate: fit parts, raw scores, calibration --------------------------------------------
 
 
-def fit_final(cand: Candidate, examples: Sequence[Example], folds: int = 3, seed: int = 13,
-              version: str = "dev") -> SentimentModel:
-    """Calibrate on out-of-fold scores, then refit ``cand`` on all ``examples``."""
-    texts, y, sources = _arrays(examples)
-    weights = example_weights(sources, dict(cand.source_weights))
-    featurizer = Featurizer(cand.features).fit(texts, weights)
-    matrix = featurizer.transform(texts)
-    oof = np.zeros((len(texts), len(LABELS)))
+def _head_weights(cand: Candidate, sources: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-example training weights of every head (0 = not used by that head)."""
+    if cand.architecture == "joint":
+        return {"all": example_weights(sources, dict(cand.source_weights))}
+    is_review = np.isin(sources, list(REVIEW_SOURCES))
+    social = example_weights(sources, {**dict(cand.source_weights), **{s: 0.0 for s in REVIEW_SOURCES}})
+    social[is_review] = 0.0
+    share = cand.review_social_share if social.sum() > 0 else 0.0
+    review = np.zeros(len(sources))
+    if share > 0:
+        review[~is_review] = share * social[~is_review] / social.sum()
+    review[is_review] = (1.0 - share) / max(int(is_review.sum()), 1)
+    used = review > 0
+    review[used] /= review[used].mean()
+    return {"review": review, "social": social}
+
+
+def _gate_target(sources: np.ndarray) -> np.ndarray:
+    return np.isin(sources, list(REVIEW_SOURCES)).astype(int)
+
+
+@dataclass
+class _Fitted:
+    heads: list[tuple[str, np.ndarray, np.ndarray]]
+    gate: tuple[np.ndarray, float] | None
+
+    def raw(self, matrix: sp.csr_matrix) -> np.ndarray:
+        cols = [np.asarray(matrix @ coef.T) + b for _, coef, b in self.heads]
+        if self.gate is not None:
+            cols.append((np.asarray(matrix @ self.gate[0]).ravel() + self.gate[1])[:, None])
+        return np.hstack(cols)
+
+
+def fit_parts(cand: Candidate, matrix: sp.csr_matrix, y: np.ndarray, sources: np.ndarray,
+              seed: int = 0) -> _Fitted:
+    """Fit the candidate's heads (and gate) on one feature matrix."""
+    heads = []
+    weights = _head_weights(cand, sources)
+    for name, w in weights.items():
+        used = w > 0
+        if not used.any():
+            raise ValueError(f"head {name!r} of {cand.name} has no training examples")
+        c = cand.review_c if name == "review" else cand.c
+        coef, intercept = fit_scorer(cand.classifier, c, matrix[used], y[used], w[used], seed)
+        heads.append((name, coef, intercept))
+    gate = None
+    if cand.architecture == "domain_heads":
+        target = _gate_target(sources)
+        if target.min() == target.max():
+            raise ValueError("the gate needs both review and social examples")
+        balance = np.where(target == 1, 0.5 / target.mean(), 0.5 / (1 - target.mean()))
+        model = LogisticRegression(C=cand.gate_c, max_iter=2000).fit(matrix, target, sample_weight=balance)
+        gate = (model.coef_[0].astype(np.float32), float(model.intercept_[0]))
+    return _Fitted(heads, gate)
+
+
+def fit_calibrators(cand: Candidate, raw: np.ndarray, y: np.ndarray,
+                    sources: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One matrix-scaling calibrator per head, fitted on that head's own (weighted) examples."""
+    out = []
+    for i, w in enumerate(_head_weights(cand, sources).values()):
+        used = w > 0
+        out.append(fit_calibrator(raw[used, 3 * i : 3 * i + 3], y[used], w[used]))
+    return out
+
+
+def build_model(cand: Candidate, featurizer: Featurizer, fitted: _Fitted,
+                calibrators: Sequence[tuple[np.ndarray, np.ndarray]], version: str = "dev") -> SentimentModel:
+    """Assemble a :class:`SentimentModel` from fitted parts."""
+    heads = [Head(name, coef, intercept, cm, cb)
+             for (name, coef, intercept), (cm, cb) in zip(fitted.heads, calibrators, strict=True)]
+    gate_coef, gate_intercept = fitted.gate if fitted.gate is not None else (None, 0.0)
+    return SentimentModel(featurizer=featurizer, heads=heads, gate_coef=gate_coef, gate_intercept=gate_intercept,
+                          version=version, meta={"candidate": cand.to_dict()})
+
+
+def _probabilities(raw: np.ndarray, calibrators: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Calibrated, gate-mixed probabilities from raw OOF scores (same maths as the model)."""
+    probs = [Head("h", np.zeros((3, 0), np.float32), np.zeros(3), cm, cb).calibrate(raw[:, 3 * i : 3 * i + 3])
+             for i, (cm, cb) in enumerate(calibrators)]
+    gate = sigmoid(raw[:, -1]) if raw.shape[1] > 3 * len(calibrators) else None
+    return mix_heads(probs, gate)
+
+
+# --- cross-validation -----------------------------------------------------------------------------
+
+
+class FoldFeatures:
+    """Raw n-gram counts of the pool, computed once per feature config; per-fold IDF + transform."""
+
+    def __init__(self, texts: Sequence[str], folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+        self.texts = list(texts)
+        self.folds = folds
+        self._counts: dict[FeatureConfig, tuple[Any, Any]] = {}
+        self._fold_cache: dict[tuple[FeatureConfig, int], tuple[sp.csr_matrix, sp.csr_matrix]] = {}
+
+    def counts(self, config: FeatureConfig) -> tuple[Any, Any]:
+        if config not in self._counts:
+            words, chars, _ = Featurizer(config).counts(self.texts)
+            self._counts[config] = (words, chars)
+        return self._counts[config]
+
+    def fold(self, config: FeatureConfig, k: int, weights: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """(fit-part matrix, held-out matrix) of fold ``k``; IDF from the fit part only."""
+        key = (config, k)
+        if key not in self._fold_cache:
+            if len(self._fold_cache) >= 2 * len(self.folds):  # keep at most two configs in memory
+                self._fold_cache.pop(next(iter(self._fold_cache)))
+            words, chars = self.counts(config)
+            fit_idx, held_idx = self.folds[k]
+
+            def rows(m: Any, idx: np.ndarray) -> Any:
+                return None if m is None else m[idx]
+
+            featurizer = Featurizer(config).fit_counts(rows(words, fit_idx), rows(chars, fit_idx), weights[fit_idx])
+            self._fold_cache[key] = (featurizer.transform_counts(rows(words, fit_idx), rows(chars, fit_idx)),
+                                     featurizer.transform_counts(rows(words, held_idx), rows(chars, held_idx)))
+        return self._fold_cache[key]
+
+
+def idf_weights(sources: np.ndarray) -> np.ndarray:
+    """Document weights of the IDF: every source counts the same."""
+    return example_weights(sources, {s: 1.0 for s in np.unique(sources)})
+
+
+def cross_validate(cand: Candidate, features: FoldFeatures, y: np.ndarray, sources: np.ndarray,
+                   seed: int = 0) -> tuple[np.ndarray, dict[str, float]]:
+    """Out-of-fold raw scores and the metrics of the cross-fitted calibrated OOF probabilities."""
+    raw: np.ndarray | None = None
+    for k, (fit_idx, held_idx) in enumerate(features.folds):
+        x_fit, x_held = features.fold(cand.features, k, idf_weights(sources))
+        fitted = fit_parts(cand, x_fit, y[fit_idx], sources[fit_idx], seed)
+        scores = fitted.raw(x_held)
+        if raw is None:
+            raw = np.zeros((len(y), scores.shape[1]))
+        raw[held_idx] = scores
+    assert raw is not None
+    probs = np.zeros((len(y), len(LABELS)))
+    for fit_idx, held_idx in features.folds:  # calibrators cross-fitted on the OOF scores
+        calibrators = fit_calibrators(cand, raw[fit_idx], y[fit_idx], sources[fit_idx])
+        probs[held_idx] = _probabilities(raw[held_idx], calibrators)
+    return raw, source_metrics(probs, y, sources)
+
+
+def make_folds(y: np.ndarray, sources: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified (source × label) k-fold split of the pool."""
     strata = np.array([f"{s}:{label}" for s, label in zip(sources, y, strict=True)])
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for fit_idx, held_idx in splitter.split(np.zeros(len(texts)), strata):
-        coef, intercept = fit_scorer(cand.classifier, cand.c, matrix[fit_idx], y[fit_idx], weights[fit_idx])
-        oof[held_idx] = np.asarray(matrix[held_idx] @ coef.T) + intercept
-    calib_matrix, calib_bias = fit_calibrator(oof, y, weights)
-    coef, intercept = fit_scorer(cand.classifier, cand.c, matrix, y, weights)
-    return SentimentModel(featurizer=featurizer, coef=coef, intercept=intercept, calib_matrix=calib_matrix,
-                          calib_bias=calib_bias, version=version,
-                          meta={"candidate": cand.to_dict(), "oof_metrics": source_metrics(oof, y, sources),
-                                "n_train": len(texts)})
+    return list(splitter.split(np.zeros(len(y)), strata))
+
+
+def compare(candidates: Sequence[Candidate], examples: Sequence[Example], folds: int = 5, seed: int = 13,
+            log: Log = print) -> tuple[list[dict[str, Any]], dict[str, np.ndarray], FoldFeatures]:
+    """Cross-validate every candidate on the same folds; returns rows, OOF raw scores and the features."""
+    texts, y, sources = _arrays(examples)
+    features = FoldFeatures(texts, make_folds(y, sources, folds, seed))
+    results, raws = [], {}
+    for cand in candidates:
+        start = time.perf_counter()
+        raw, metrics = cross_validate(cand, features, y, sources)
+        seconds = round(time.perf_counter() - start, 1)
+        raws[cand.name] = raw
+        row = {"candidate": cand.to_dict(), "cv": metrics, "cv_seconds": seconds}
+        log(json.dumps({"name": cand.name, **{k: round(v, 4) for k, v in metrics.items()},
+                        "cv_seconds": seconds}))
+        results.append(row)
+    return results, raws, features
+
+
+def fit_final(cand: Candidate, examples: Sequence[Example], oof_raw: np.ndarray, version: str = "dev",
+              seed: int = 0) -> SentimentModel:
+    """Refit ``cand`` on all ``examples``; calibrators come from its out-of-fold scores."""
+    texts, y, sources = _arrays(examples)
+    featurizer = Featurizer(cand.features)
+    words, chars, _ = featurizer.counts(texts)
+    featurizer.fit_counts(words, chars, idf_weights(sources))
+    matrix = featurizer.transform_counts(words, chars, copy=False)
+    fitted = fit_parts(cand, matrix, y, sources, seed)
+    calibrators = fit_calibrators(cand, oof_raw, y, sources)
+    model = build_model(cand, featurizer, fitted, calibrators, version)
+    model.meta["n_train"] = len(texts)
+    return model
 
 
 def train(work_dir: Path, candidates: Sequence[Candidate] | None = None, version: str = "dev",
-          folds: int = 3, log: Any = print) -> dict[str, Any]:
-    """Compare on dev, refit the best on train+dev, write ``model.npz`` and ``comparison.json``."""
+          folds: int = 5, out: Path | None = None, log: Log = print, seed: int = 13) -> dict[str, Any]:
+    """Cross-validate on train+dev, refit the best; write ``<out>/sentiment.npz`` and ``comparison.json``."""
+    from models.sentiment.package import ARTIFACT_DIR, ARTIFACT_NAME
+
     data_dir = work_dir / "data"
-    train_set = read_jsonl(data_dir / "train.jsonl")
-    dev_set = read_jsonl(data_dir / "dev.jsonl")
-    results = compare(candidates or default_candidates(), train_set, dev_set, log=log)
-    best = max(results, key=lambda r: r["dev"]["selection_score"])
-    cand = next(c for c in (candidates or default_candidates()) if c.name == best["candidate"]["name"])
-    log(f"selected {cand.name}; refitting on train+dev with {folds}-fold calibration")
+    pool = [*read_jsonl(data_dir / "train.jsonl"), *read_jsonl(data_dir / "dev.jsonl")]
+    candidates = list(candidates or default_candidates())
+    results, raws, _ = compare(candidates, pool, folds=folds, seed=seed, log=log)
+    best = max(results, key=lambda r: r["cv"]["selection_score"])
+    cand = next(c for c in candidates if c.name == best["candidate"]["name"])
+    log(f"selected {cand.name}; refitting on all {len(pool)} pool examples")
     start = time.perf_counter()
-    model = fit_final(cand, [*train_set, *dev_set], folds=folds, version=version)
+    model = fit_final(cand, pool, raws[cand.name], version=version)
+    model.meta["cv_metrics"] = best["cv"]
     model.meta["final_fit_seconds"] = round(time.perf_counter() - start, 1)
-    path = model.save(work_dir / "model.npz")
-    summary = {"selected": cand.name, "selection_metric": "mean(LaRoSeDa binary acc, SART macro-F1, "
-               "RED macro-F1) on the dev split", "candidates": results, "model_path": str(path)}
+    target_dir = Path(out) if out is not None else ARTIFACT_DIR
+    path = model.save(target_dir / ARTIFACT_NAME)
+    summary = {"selected": cand.name, "selection_metric": SELECTION_METRIC, "folds": folds, "seed": seed,
+               "n_pool": len(pool), "candidates": results, "model_path": str(path)}
     (work_dir / "comparison.json").write_text(json.dumps(summary, indent=2))
     return summary
