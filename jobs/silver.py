@@ -2,10 +2,12 @@
 
 Run: ``python -m jobs.silver --day 2026-11-27`` (or spark-submit jobs/silver.py --day ...).
 
-1. Bronze rows with ``landing_date == day`` go through one ``mapInArrow`` pass running the
+1. Bronze rows with ``landing_date == day`` (only the columns silver needs, spread over
+   :func:`enrich_partitions` tasks) go through one ``mapInArrow`` pass running the
    pure-Python text logic of :mod:`jobs.text` per Arrow batch: normalisation, PII masking,
-   mention pseudonymisation, entity extraction, language id, author pseudonyms. Raw text and
-   raw handles stop there.
+   mention pseudonymisation, entity extraction, language id, author pseudonyms, MinHash band
+   keys. Raw text and raw handles stop there. The result is staged as Parquet once; every
+   later step reads it from there.
 2. Exact duplicates (same ``text_key``) collapse into the earliest copy (then smallest
    post_id), which records ``duplicate_count`` and ``duplicate_post_ids``. Keys shorter than
    :data:`MIN_KEY_CHARS` only collapse copies by the same author ("ok", "bravo" from many people
@@ -13,7 +15,9 @@ Run: ``python -m jobs.silver --day 2026-11-27`` (or spark-submit jobs/silver.py 
 3. Near duplicates: MinHash LSH (banded) on 5-character shingles of ``text_key``; pairs with Jaccard
    similarity >= :data:`NEAR_DUP_SIMILARITY` are joined into connected components (exact
    copies included). A cluster where >= :data:`CAMPAIGN_MIN_AUTHORS` distinct authors posted
-   within :data:`CAMPAIGN_WINDOW_S` seconds is a campaign.
+   within :data:`CAMPAIGN_WINDOW_S` seconds is a campaign. Steps 2-4 run on a narrow
+   projection (ids, times, authors, keys); the wide rows are joined back once, canonical
+   rows only, and staged as Parquet before the MERGE.
 4. Spam signals become ``spam_flags``; nothing is deleted.
 5. MERGE on post_id: a re-run with unchanged bronze changes nothing and commits nothing.
    Bronze rows of the day = silver rows written + duplicates collapsed, or the job fails.
@@ -25,6 +29,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -35,8 +40,6 @@ if __package__ in (None, ""):  # spark-submit runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyarrow as pa
-from pyspark.ml.feature import HashingTF, MinHashLSH
-from pyspark.ml.functions import vector_to_array
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
@@ -45,6 +48,7 @@ from pyspark.sql.types import (
     BooleanType,
     DoubleType,
     IntegerType,
+    LongType,
     StringType,
     StructField,
     StructType,
@@ -54,18 +58,16 @@ from jobs.cli import job_parser, parse_job_args
 from jobs.lake import Lake, WriteResult, open_lake
 from jobs.settings import Settings
 from jobs.spark import build_spark
+from jobs.text.minhash import LSH_BANDS, MIN_KEY_CHARS
 from jobs.text.pseudonym import REGISTRY_FILE, OfficialRegistry, resolve_secret
 from schemas import bronze, silver
 
 log = logging.getLogger("civic_pulse.silver")
 
-MIN_KEY_CHARS = 20  # exact-dup across authors and near-dup need at least this many key characters
-SHINGLE_CHARS = 5
+# MIN_KEY_CHARS (20): exact-dup across authors and near-dup need at least this many key characters.
+# SHINGLE_CHARS, LSH_BANDS x LSH_ROWS (14 bands of 6 MinHash values), LSH_SEED: jobs/text/minhash.py.
 NEAR_DUP_SIMILARITY = 0.8  # Jaccard similarity of shingle sets
-LSH_BANDS = 14  # MinHash banding: 14 bands of 6 hashes (84 hash functions)
-LSH_ROWS = 6
-LSH_SEED = 20261128
-HASH_FEATURES = 1 << 18
+ENRICH_ROWS_PER_TASK = 25_000  # rows per task of the Python text pass (at least one task per core)
 CAMPAIGN_MIN_AUTHORS = 5
 CAMPAIGN_WINDOW_S = 2 * 3600
 BURST_POSTS = 10  # posts by one author ...
@@ -95,6 +97,8 @@ ENRICHED_FIELDS = [
     StructField("lang_confidence", DoubleType(), False),
     *[StructField(f"pii_{t}", IntegerType(), False) for t in silver.PII_TYPES],
     StructField("link_only", BooleanType(), False),
+    # MinHash band keys of text_key (null when shorter than MIN_KEY_CHARS); not a silver column
+    StructField("lsh_bands", ArrayType(LongType())),
 ]
 
 
@@ -131,33 +135,52 @@ def enrich_batches(
     registry: OfficialRegistry,
     schema: pa.Schema,
 ) -> Iterator[pa.RecordBatch]:
-    """mapInArrow body: bronze columns in, pass-through + masked/derived columns out."""
+    """mapInArrow body: bronze columns in, pass-through + masked/derived columns out.
+
+    Column-wise: only the six inputs of the text logic become Python objects; the
+    pass-through columns (ids, timestamps, counts, coordinates) go from the input batch to the
+    output batch as Arrow arrays, never through Python.
+    """
     from jobs.text.enrich import enrich_post
+    from jobs.text.minhash import band_keys
     from jobs.text.pseudonym import platform_of
 
+    derived = [f for f in schema if f.name not in PASS_THROUGH and f.name != "lsh_bands"]
     for batch in batches:
-        rows = batch.to_pylist()
-        out = []
-        for row in rows:
-            platform = platform_of(row["source"])
-            derived = enrich_post(
+        columns = [
+            batch.column(c).to_pylist()
+            for c in ("source", "author_handle", "is_official_account", "text", "title", "geo_place")
+        ]
+        values: dict[str, list[Any]] = {f.name: [] for f in derived}
+        appenders = [(f.name, values[f.name].append) for f in derived]
+        for source, handle, official, text, title, place in zip(*columns, strict=True):
+            row = enrich_post(
                 secret,
                 registry,
-                platform,
-                handle=row["author_handle"],
-                platform_official=bool(row["is_official_account"]),
-                text=row["text"],
-                title=row["title"],
-                geo_place=row["geo_place"],
+                platform_of(source),
+                handle=handle,
+                platform_official=bool(official),
+                text=text,
+                title=title,
+                geo_place=place,
             )
-            record = {c: row[c] for c in PASS_THROUGH}
-            record.update(derived)
-            out.append(record)
-        yield pa.RecordBatch.from_pylist(out, schema=schema)
+            for name, append in appenders:
+                append(row[name])
+        values["lsh_bands"] = band_keys(values["text_key"])  # whole batch at once (numpy)
+        arrays = [
+            batch.column(f.name).cast(f.type) if f.name in PASS_THROUGH else pa.array(values[f.name], type=f.type)
+            for f in schema
+        ]
+        yield pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def enrich(df: DataFrame, secret: str, registry: OfficialRegistry) -> DataFrame:
-    """Apply the text logic in Arrow batches; the result has no raw text or handle."""
+def enrich(df: DataFrame, secret: str, registry: OfficialRegistry, partitions: int | None = None) -> DataFrame:
+    """Apply the text logic in Arrow batches; the result has no raw text or handle.
+
+    Only the columns the text logic needs are read; with ``partitions`` they are spread
+    round-robin over that many tasks first (a landing day is often one or two bronze files,
+    which would otherwise run the whole Python pass on one core).
+    """
     out_schema = StructType([*(bronze.POSTS.schema[c] for c in PASS_THROUGH), *ENRICHED_FIELDS])
     arrow_schema = to_arrow_schema(out_schema, timezone="UTC")
     inputs = [*PASS_THROUGH, "author_handle", "is_official_account", "text", "title", "geo_place"]
@@ -165,7 +188,16 @@ def enrich(df: DataFrame, secret: str, registry: OfficialRegistry) -> DataFrame:
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return enrich_batches(batches, secret, registry, arrow_schema)
 
-    return df.select(*inputs).mapInArrow(run, out_schema)
+    selected = df.select(*inputs)
+    if partitions:
+        selected = selected.repartition(partitions)
+    return selected.mapInArrow(run, out_schema)
+
+
+def enrich_partitions(spark: SparkSession, rows: int) -> int:
+    """Tasks for the text pass: one per :data:`ENRICH_ROWS_PER_TASK` rows, at least one per core."""
+    cores = max(1, spark.sparkContext.defaultParallelism)
+    return max(cores, -(-rows // ENRICH_ROWS_PER_TASK))
 
 
 # ------------------------------------------------------------------------------ duplicates
@@ -185,43 +217,49 @@ def exact_duplicate_key(df: DataFrame) -> DataFrame:
 def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
     """(a, b) pairs of node ids (a < b) with Jaccard similarity >= NEAR_DUP_SIMILARITY.
 
-    MLlib ``MinHashLSH`` hashes (:data:`LSH_BANDS` × :data:`LSH_ROWS` functions on HashingTF
-    shingle vectors), combined by banding: :data:`LSH_BANDS` bands of :data:`LSH_ROWS` hashes; two posts are
-    candidates when all hashes of one band agree (AND within a band, OR across bands), and
-    every candidate is then checked with its exact Jaccard similarity. MLlib's own
-    ``approxSimilarityJoin`` only ORs single hashes, so posts that share a template (Jaccard ~0.5) almost always
-    collide and the self-join grows with the square of the day's volume; banding keeps
-    candidates near the true pairs (P(candidate) = 0.986 at J = 0.8, 0.20 at J = 0.5).
+    ``nodes`` holds ``node``, ``text_key`` and ``lsh_bands``: 14 band keys of 6 MinHash values
+    each, computed in the text pass (jobs/text/minhash.py). Two nodes are candidates when one
+    band key agrees (AND within a band, OR across bands); each candidate pair comes out once,
+    from the first band the two share (no shuffle to de-duplicate pairs), and is then checked
+    with the exact Jaccard similarity of its 5-character shingle sets, in Arrow batches in
+    Python (only the two keys travel with a pair, never two arrays of shingles). MLlib's
+    ``approxSimilarityJoin`` only ORs single hashes, so posts that share a template (Jaccard
+    ~0.5) almost always collide and the self-join grows with the square of the day's volume;
+    banding keeps candidates near the true pairs (P(candidate) = 0.986 at J = 0.8, 0.20 at 0.5).
     """
-    n = SHINGLE_CHARS
-    shingled = nodes.where(F.length("text_key") >= MIN_KEY_CHARS).select(
-        "node",
-        F.array_distinct(
-            F.expr(f"transform(sequence(1, length(text_key) - {n - 1}), i -> substring(text_key, i, {n}))")
-        ).alias("shingles"),
+    spark = nodes.sparkSession
+    banded = nodes.where(F.col("lsh_bands").isNotNull() & (F.length("text_key") >= MIN_KEY_CHARS))
+    exploded = banded.select("node", "lsh_bands", F.posexplode("lsh_bands").alias("band", "band_key"))
+    left = exploded.select(F.col("node").alias("a"), "band", "band_key", F.col("lsh_bands").alias("ba"))
+    right = exploded.select(F.col("node").alias("b"), "band", "band_key", F.col("lsh_bands").alias("bb"))
+    # index of the first band the two agree on (a CASE chain: generated code, no lambda per row)
+    first_shared = F.when(F.col("ba")[0] == F.col("bb")[0], F.lit(0))
+    for i in range(1, LSH_BANDS):
+        first_shared = first_shared.when(F.col("ba")[i] == F.col("bb")[i], F.lit(i))
+    candidates = (
+        left.join(right, ["band", "band_key"])
+        .where((F.col("a") < F.col("b")) & (F.col("band") == first_shared))
+        .select("a", "b")
     )
-    if shingled.limit(2).count() < 2:
-        return nodes.sparkSession.createDataFrame([], "a string, b string")
-    vectors = HashingTF(inputCol="shingles", outputCol="features", numFeatures=HASH_FEATURES, binary=True).transform(
-        shingled
+    keys = banded.select("node", "text_key")
+    with_keys = candidates.join(keys.select(F.col("node").alias("a"), F.col("text_key").alias("ka")), "a").join(
+        keys.select(F.col("node").alias("b"), F.col("text_key").alias("kb")), "b"
     )
-    lsh = MinHashLSH(inputCol="features", outputCol="hashes", numHashTables=LSH_BANDS * LSH_ROWS, seed=LSH_SEED)
-    signature = F.transform(F.col("hashes"), lambda h: vector_to_array(h)[0].cast("long"))
-    bands = F.array(
-        *[
-            F.concat_ws(":", F.lit(b), *[signature[b * LSH_ROWS + r].cast("string") for r in range(LSH_ROWS)])
-            for b in range(LSH_BANDS)
-        ]
-    )
-    signed = (
-        lsh.fit(vectors).transform(vectors).select("node", "shingles", F.explode(bands).alias("band")).localCheckpoint()
-    )
-    left = signed.select(F.col("node").alias("a"), "band", F.col("shingles").alias("sa"))
-    right = signed.select(F.col("node").alias("b"), "band", F.col("shingles").alias("sb"))
-    candidates = left.join(right, "band").where(F.col("a") < F.col("b")).select("a", "b", "sa", "sb")
-    candidates = candidates.dropDuplicates(["a", "b"])
-    jaccard = F.size(F.array_intersect("sa", "sb")) / F.size(F.array_union("sa", "sb"))
-    return candidates.where(jaccard >= F.lit(NEAR_DUP_SIMILARITY - 1e-9)).select("a", "b").localCheckpoint()
+    threshold = NEAR_DUP_SIMILARITY - 1e-9
+
+    def verify(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from jobs.text.minhash import jaccard_at_least
+
+        for batch in batches:
+            keep = jaccard_at_least(
+                batch.column("ka").to_pylist(), batch.column("kb").to_pylist(), threshold
+            )
+            yield batch.select(["a", "b"]).filter(pa.array(keep, type=pa.bool_()))
+
+    pairs = with_keys.select("a", "b", "ka", "kb").mapInArrow(verify, "a string, b string").localCheckpoint()
+    if pairs.isEmpty():
+        return spark.createDataFrame([], "a string, b string")
+    return pairs
 
 
 def union_find_components(pairs: list[tuple[str, str]]) -> dict[str, str]:
@@ -252,8 +290,13 @@ def connected_components(pairs: DataFrame) -> DataFrame:
     spark = pairs.sparkSession
     if pairs.limit(DRIVER_CC_MAX_EDGES + 1).count() > DRIVER_CC_MAX_EDGES:
         return connected_components_spark(pairs)
-    mapping = union_find_components([(r["a"], r["b"]) for r in pairs.collect()])
-    return spark.createDataFrame(sorted(mapping.items()), "node string, component string")
+    edges = pairs.toArrow()  # Arrow, not Row objects: at most DRIVER_CC_MAX_EDGES small pairs
+    mapping = union_find_components(
+        list(zip(edges.column("a").to_pylist(), edges.column("b").to_pylist(), strict=True))
+    )
+    nodes = sorted(mapping)
+    table = pa.table({"node": nodes, "component": [mapping[n] for n in nodes]})
+    return spark.createDataFrame(table, "node string, component string")
 
 
 def connected_components_spark(pairs: DataFrame) -> DataFrame:
@@ -288,20 +331,33 @@ def connected_components_spark(pairs: DataFrame) -> DataFrame:
     return labels.select("node", F.col("label").alias("component"))
 
 
-def deduplicate(rows: DataFrame) -> DataFrame:
-    """Every bronze row with its dup group, cluster, campaign and spam flags (nothing dropped yet)."""
-    rows = exact_duplicate_key(rows)
-    by_key = Window.partitionBy("dup_key").orderBy("created_at", "post_id")
-    rows = rows.withColumn(
-        "canonical_id", F.first("post_id").over(by_key.rowsBetween(Window.unboundedPreceding, 0))
-    )
+DEDUP_INPUTS = ("post_id", "created_at", "author_pseudonym", "link_only", "dup_key")
+DEDUP_OUTPUTS = (
+    "canonical_id", "near_dup_cluster_id", "near_dup_cluster_size", "campaign_id", "campaign_size",
+    "spam_flags", "duplicate_post_ids", "duplicate_authors",
+)  # fmt: skip
 
-    nodes = rows.where(F.col("post_id") == F.col("canonical_id")).select(
-        F.col("post_id").alias("node"), "text_key"
+
+def deduplicate(rows: DataFrame) -> DataFrame:
+    """Every bronze row's post_id with its dup group, cluster, campaign and spam flags (nothing dropped yet).
+
+    Works on a narrow projection of ``rows`` (ids, times, authors, keys): the window functions
+    below each shuffle their input, and the masked texts, titles, lists and counts of the wide
+    rows need not travel with them. Join the result back on ``post_id``.
+    """
+    keyed = exact_duplicate_key(rows).select(*DEDUP_INPUTS, "text_key", "lsh_bands")
+    by_key = Window.partitionBy("dup_key").orderBy("created_at", "post_id")
+    keyed = keyed.withColumn(
+        "canonical_id", F.first("post_id").over(by_key.rowsBetween(Window.unboundedPreceding, 0))
+    ).localCheckpoint()
+
+    nodes = keyed.where(F.col("post_id") == F.col("canonical_id")).select(
+        F.col("post_id").alias("node"), "text_key", "lsh_bands"
     )
     components = connected_components(near_duplicate_pairs(nodes))
     rows = (
-        rows.join(components, rows.canonical_id == components.node, "left")
+        keyed.select(*DEDUP_INPUTS, "canonical_id")
+        .join(components, F.col("canonical_id") == components.node, "left")
         .drop("node")
         .withColumn("component", F.coalesce("component", "canonical_id"))
     )
@@ -346,16 +402,17 @@ def deduplicate(rows: DataFrame) -> DataFrame:
     rows = rows.withColumn("spam_flags", F.filter(flags, lambda x: x.isNotNull()))
 
     by_group = Window.partitionBy("canonical_id")
-    return rows.withColumn(
+    rows = rows.withColumn(
         "duplicate_post_ids",
         F.array_sort(
             F.filter(F.collect_list("post_id").over(by_group), lambda x: x != F.col("canonical_id"))
         ),
     ).withColumn("duplicate_authors", F.size(F.collect_set(author).over(by_group)))
+    return rows.select("post_id", *DEDUP_OUTPUTS)
 
 
 def build_silver(rows: DataFrame, run_id: str, processed_at: datetime) -> DataFrame:
-    """Canonical rows only, in silver.posts shape."""
+    """Canonical rows only, in silver.posts shape (``rows``: enriched rows with the dedup columns)."""
     canon = rows.where(F.col("post_id") == F.col("canonical_id"))
     canon = canon.withColumn("duplicate_count", F.size("duplicate_post_ids"))
     canon = canon.withColumn("geo_lat", F.round("geo_lat", 2)).withColumn("geo_lon", F.round("geo_lon", 2))
@@ -389,42 +446,72 @@ def run_silver(
     if not lake.exists(bronze.POSTS):
         log.warning("bronze.posts does not exist yet: nothing to do for %s", day)
         return _empty_result(lake, day, run_id)
-    enriched = enrich(read_bronze_day(lake, day), secret, registry).localCheckpoint()
-    bronze_rows = enriched.count()
+    timer = _PhaseTimer(day)
+    bronze_day = read_bronze_day(lake, day)
+    bronze_rows = bronze_day.count()  # reads landing_date only
     if bronze_rows == 0:
         log.warning("no bronze rows landed on %s: nothing to do", day)
         return _empty_result(lake, day, run_id)
+    timer.done("count bronze")
 
-    rows = deduplicate(enriched).localCheckpoint()
-    out = build_silver(rows, run_id, processed_at)
-    per_lang = (
-        out.groupBy("lang")
-        .agg(
-            F.count(F.lit(1)).alias("rows"),
-            F.sum("duplicate_count").alias("collapsed"),
-            *[F.sum(f"pii_{t}").alias(f"pii_{t}") for t in silver.PII_TYPES],
+    mark = lake.staged_count
+    try:
+        # The Python pass runs once: its output is staged as Parquet and read from there.
+        partitions = enrich_partitions(spark, bronze_rows)
+        enriched = lake.stage(enrich(bronze_day, secret, registry, partitions), "silver/enriched").df
+        timer.done(f"text pass ({partitions} tasks)")
+        dedup = deduplicate(enriched)
+        canonical = dedup.where(F.col("post_id") == F.col("canonical_id"))
+        out = lake.stage(
+            build_silver(enriched.join(canonical, "post_id"), run_id, processed_at), "silver/posts"
+        ).df
+        timer.done("duplicates, clusters, campaigns")
+        # One aggregation for every figure of the result: rows, collapsed copies and PII per
+        # language (rollup rows), clusters and campaigns (the grand-total row, lang null).
+        figures = (
+            out.rollup("lang")
+            .agg(
+                F.count(F.lit(1)).alias("rows"),
+                F.sum("duplicate_count").alias("collapsed"),
+                F.countDistinct("near_dup_cluster_id").alias("clusters"),
+                F.countDistinct("campaign_id").alias("campaigns"),
+                *[F.sum(f"pii_{t}").alias(f"pii_{t}") for t in silver.PII_TYPES],
+            )
+            .collect()
         )
-        .collect()
-    )
-    clusters = out.agg(
-        F.countDistinct("near_dup_cluster_id").alias("clusters"),
-        F.countDistinct("campaign_id").alias("campaigns"),
-    ).collect()[0]
-    languages = {r["lang"]: int(r["rows"]) for r in per_lang}
-    silver_rows = sum(languages.values())
-    collapsed = sum(int(r["collapsed"] or 0) for r in per_lang)
-    if bronze_rows != silver_rows + collapsed:
-        raise CountsDoNotReconcile(
-            f"{day}: bronze rows {bronze_rows} != silver rows {silver_rows} + collapsed {collapsed}"
-        )
-    pii = {t: sum(int(r[f"pii_{t}"] or 0) for r in per_lang) for t in silver.PII_TYPES}
-    written = lake.merge(silver.POSTS, out)
+        per_lang = [r for r in figures if r["lang"] is not None]
+        total = next(r for r in figures if r["lang"] is None)
+        languages = {r["lang"]: int(r["rows"]) for r in per_lang}
+        silver_rows = int(total["rows"])
+        collapsed = int(total["collapsed"] or 0)
+        if bronze_rows != silver_rows + collapsed:
+            raise CountsDoNotReconcile(
+                f"{day}: bronze rows {bronze_rows} != silver rows {silver_rows} + collapsed {collapsed}"
+            )
+        pii = {t: int(total[f"pii_{t}"] or 0) for t in silver.PII_TYPES}
+        written = lake.merge(silver.POSTS, out)
+        timer.done("merge")
+    finally:
+        lake.cleanup_staging(keep=mark)
     result = _result(
-        day, run_id, bronze_rows, silver_rows, collapsed, int(clusters["clusters"]), int(clusters["campaigns"]),
+        day, run_id, bronze_rows, silver_rows, collapsed, int(total["clusters"]), int(total["campaigns"]),
         pii, languages, written,
     )  # fmt: skip
     log.info("silver %s: %s", day, json.dumps(result.as_dict(), ensure_ascii=False))
     return result
+
+
+class _PhaseTimer:
+    """Logs how long each phase of a run took (wall clock)."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+        self.last = time.perf_counter()
+
+    def done(self, phase: str) -> None:
+        now = time.perf_counter()
+        log.info("silver %s: %s took %.1f s", self.day, phase, now - self.last)
+        self.last = now
 
 
 def _empty_result(lake: Lake, day: date, run_id: str) -> SilverResult:

@@ -41,7 +41,14 @@ def launched_by_spark_submit() -> bool:
 
 
 def build_spark(settings: Settings, app_name: str = "civic-pulse") -> SparkSession:
-    """A Spark session for ``settings.spark_master``: UTC, micros timestamps, Arrow on."""
+    """A Spark session for ``settings.spark_master``: UTC, micros timestamps, Arrow on, AQE on.
+
+    Only the master and the driver memory depend on where it runs (and only when not started
+    by spark-submit, whose command line then decides them); everything else is the same on a
+    laptop and on a cluster (docs/performance.md, "Running on a real cluster"). Shuffles start
+    with ``settings.shuffle_partitions`` partitions and adaptive execution coalesces small
+    ones; the CPU-heavy Python passes choose their own task counts (jobs/silver.py).
+    """
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     if settings.spark_master.startswith("local"):
@@ -59,9 +66,14 @@ def build_spark(settings: Settings, app_name: str = "civic-pulse") -> SparkSessi
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "20000")
+        # any plain Python UDF added later runs Arrow-batched too, not row at a time
+        .config("spark.sql.execution.pythonUDF.arrow.enabled", "true")
+        .config("spark.python.worker.reuse", "true")  # models and lingua load once per worker
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
+        .config("spark.sql.adaptive.skewJoin.enabled", "true")
     )
     if settings.lake_engine == "delta-spark":
         jars = find_delta_jars()

@@ -70,3 +70,37 @@ def test_real_romanian_sentences_when_datasets_exist() -> None:
     assert len(sample) >= 45
     correct = sum(detect(normalise(text)).lang == "ro" for text in sample)
     assert correct / len(sample) >= 0.9
+
+
+def test_cyrillic_class_matches_unicode_names_everywhere() -> None:
+    """The precompiled Cyrillic character class equals "CYRILLIC in the character name" on every code point."""
+    import sys
+
+    from jobs.text.langid import _CYRILLIC, _is_cyrillic
+
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        assert bool(_CYRILLIC.fullmatch(ch)) == _is_cyrillic(ch), hex(cp)
+
+
+def test_clearly_romanian_text_skips_lingua(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Romanian-only letters plus Romanian function words: ro without calling lingua; one cue alone is not enough."""
+    from jobs.text import langid
+
+    calls: list[str] = []
+    real = langid._scores
+
+    def counting(text: str) -> dict[str, float]:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(langid, "_scores", counting)
+    result = detect("Strada Fabricii e plină de gropi și nimeni de la primărie nu face nimic.")
+    assert (result.lang, result.rule) == ("ro", "romanian_letters_and_words") and 0.5 < result.confidence <= 1.0
+    assert calls == []
+    # a Romanian place name in an English sentence: letters but no Romanian function words → lingua decides
+    english = detect("Waited three hours at the passport office in Bistrița, absolutely ridiculous.")
+    assert english.lang == "en" and english.rule == "lingua" and len(calls) == 1
+    # function words without Romanian letters → lingua decides too
+    detect("Primaria nu a reparat drumul de trei luni si nimeni nu face nimic")
+    assert len(calls) == 2

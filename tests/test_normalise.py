@@ -76,3 +76,50 @@ def test_key_is_plain_lowercase_ascii_for_romanian(text: str) -> None:
     key = match_key(strip_diacritics(text) + " ăîșțâ")
     assert key == key.lower() and "  " not in key and key == key.strip()
     assert not any(ch in key for ch in "ăâîșțşţ")
+
+
+def _normalise_by_passes(text: str) -> str:
+    """The reference: full passes until the text stops changing (what normalise did before its fast path)."""
+    from jobs.text.normalise import _MAX_PASSES, _one_pass
+
+    if not text:
+        return ""
+    for _ in range(_MAX_PASSES):
+        again = _one_pass(text)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+def _strip_by_nfd(text: str) -> str:
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+
+
+tricky = st.sampled_from(
+    ["ş", "ţ", "Ş", "s\u0327", "s\u0326", "a\u0306", "e\u200b\u0301", "]]>", "<![CDATA[", "\x01", "\x85", "\u2028",
+     "İ", "ß", "ﬁ", "Ω", "\u0344", "\u1e9b\u0323", "한국", "\ufeff", "\u00ad", " \t\n ", "&#x219;", "&amp;"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(ro_text, html_bits, tricky, st.text(max_size=10)), max_size=12).map("".join))
+def test_fast_path_equals_full_passes(text: str) -> None:
+    assert normalise(text) == _normalise_by_passes(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40))
+def test_strip_diacritics_equals_nfd_without_combining_marks(text: str) -> None:
+    assert strip_diacritics(text) == _strip_by_nfd(text)
+
+
+def test_strip_diacritics_per_code_point_table_is_exact() -> None:
+    """Every code point of the first planes, alone and before combining marks, against the NFD rule."""
+    chars = [chr(c) for c in range(0x30000) if not 0xD800 <= c <= 0xDFFF]
+    for ch in chars:
+        assert strip_diacritics(ch) == _strip_by_nfd(ch), hex(ord(ch))
+    sample = "".join(chars[::97]) + "s\u0326\u0327a\u0306\u0301"
+    assert strip_diacritics(sample) == _strip_by_nfd(sample)

@@ -163,3 +163,19 @@ def test_random_digit_runs_rarely_pass_as_cnp() -> None:
     rng = random.Random(7)
     hits = sum(is_valid_cnp("".join(rng.choice("0123456789") for _ in range(13))) for _ in range(20000))
     assert hits / 20000 < 0.01
+
+
+pii_bits = st.sampled_from(
+    ["ion@x.ro", "ion (at) x (dot) ro", "ion [AT] x [DOT] ro", "mailto:ion", "MAILTO:x", "tel:abc", "TEL:0722",
+     "0722 123 456", "1850101123451", "RO49AAAA1B31007593840000", "B 123 ABC", "CJ 12 XYZ", "٣٤٥", "@", " at ",
+     "https://x.ro/a?b=1", "www.x.ro"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(free_text, pii_bits, st.text(max_size=12)), max_size=8).map(" ".join))
+def test_quick_precheck_never_changes_the_findings(text: str) -> None:
+    """find_pii skips the detectors when a text cannot hold PII; it must find exactly what they find."""
+    from jobs.text.pii import _run_detectors, find_pii
+
+    assert find_pii(text) == _run_detectors(text)

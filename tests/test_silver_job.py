@@ -273,3 +273,54 @@ def test_cli_exits_2_without_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.delenv("CIVIC_PULSE_DEMO_MODE", raising=False)
     monkeypatch.delenv("CIVIC_PULSE_CONFIG", raising=False)
     assert main(["--day", "2026-11-27", "--lake-root", str(tmp_path / "lake")]) == 2
+
+
+def test_band_keys_find_near_duplicates_and_only_them() -> None:
+    """MinHash band keys (numpy, per batch): stable, none for short keys, shared by near copies only."""
+    from jobs.text.minhash import LSH_BANDS, band_keys, jaccard_at_least, shingle_set
+    from jobs.text.normalise import match_key
+
+    base = match_key("Strada Fabricii e plină de gropi de trei luni și nimeni de la primărie nu face nimic.")
+    near = match_key("Strada Fabricii e plină de gropi de patru luni și nimeni de la primărie nu face nimic.")
+    other = match_key(CAMPAIGN_TEXT)
+    keys = [base, near, other, "prea scurt", None, base]
+    bands = band_keys(keys)
+    assert bands[3] is None and bands[4] is None  # under MIN_KEY_CHARS, or missing
+    assert bands[0] == bands[5] == band_keys([base])[0]  # depends on the key only
+    assert all(len(b or []) == LSH_BANDS for b in (bands[0], bands[1], bands[2]))
+    assert any(x == y for x, y in zip(bands[0] or [], bands[1] or [], strict=True))
+    assert not any(x == y for x, y in zip(bands[0] or [], bands[2] or [], strict=True))
+    # exact check: Jaccard of the shingle sets, as Spark computed it before
+    sa, sb = shingle_set(base), shingle_set(near)
+    j = len(sa & sb) / len(sa | sb)
+    assert 0.8 <= j < 1
+    assert jaccard_at_least([base, base], [near, other], 0.8 - 1e-9) == [True, False]
+    assert jaccard_at_least([base], [near], j + 1e-9) == [False]
+
+
+def test_band_keys_hit_the_banding_probabilities() -> None:
+    """P(candidate) follows 1 - (1 - J^6)^14: ~0.99 at J 0.8-0.9, ~0.2 at J 0.5, ~0 at J 0.2."""
+    import random
+
+    from jobs.text.minhash import band_keys, shingle_set
+
+    rng = random.Random(11)
+    alphabet = "abcdefghijklmnopqrstuvwxyz "
+    found: dict[float, list[bool]] = {0.2: [], 0.5: [], 0.85: []}
+    for _ in range(20_000):
+        if min(len(v) for v in found.values()) >= 150:
+            break
+        text = "".join(rng.choice(alphabet) for _ in range(120))
+        copy = list(text)
+        for _ in range(rng.randint(0, 40)):
+            copy[rng.randrange(len(copy))] = rng.choice(alphabet)
+        other = "".join(copy)
+        a, b = shingle_set(text), shingle_set(other)
+        j = len(a & b) / len(a | b)
+        bucket = next((k for k in found if abs(j - k) < 0.05), None)
+        if bucket is None or len(found[bucket]) >= 150:
+            continue
+        ba, bb = band_keys([text, other])
+        found[bucket].append(any(x == y for x, y in zip(ba or [], bb or [], strict=True)))
+    rate = {k: sum(v) / len(v) for k, v in found.items()}
+    assert rate[0.85] > 0.95 and 0.08 < rate[0.5] < 0.35 and rate[0.2] < 0.03, rate

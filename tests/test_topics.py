@@ -66,6 +66,33 @@ def test_annotation_file_is_complete_and_split_is_clean() -> None:
     assert all(r["licence"] and r["source"] for r in raw)
     assert all(r["source"] == "synthetic" for r in raw if r["synthetic"])
     assert {t for r in rows if r.split == "test" for t in r.labels} == set(TOPIC_IDS)
+    assert all(r["split"] == "train" for r in raw if r["synthetic"] and r["pool"].startswith("written for rare topics / hard negatives (round 6"))
+
+
+def test_round6_enlarged_the_held_out_split() -> None:
+    rows = load_annotations()
+    test = [r for r in rows if r.split == "test"]
+    assert not any(r.synthetic for r in test)
+    assert len(test) >= 800 and sum(not r.labels for r in test) >= 300  # a fair share of no-topic posts
+    support = {t: sum(t in r.labels for r in test) for t in TOPIC_IDS}
+    assert min(support.values()) >= 9, support
+    assert sum(v >= 20 for v in support.values()) >= 15, support
+    round6 = [r for r in rows if r.pool.startswith("round 6")]
+    assert len(round6) >= 1500 and {r.split for r in round6} == {"train", "test"}
+
+
+def test_round6_split_is_deterministic_and_keeps_near_duplicates_together() -> None:
+    from models.topics.pool import assign_round_split
+
+    existing = [{"id": "x:1", "text": "primaria a taiat copacii din parcul central fara nicio consultare", "labels": ["mediu_salubritate"], "split": "test"}]
+    new = [
+        {"id": "y:1", "text": "Primăria a tăiat copacii din parcul central fără nicio consultare!", "labels": [], "split": None},
+        {"id": "y:2", "text": "autobuzul 35 nu mai vine deloc dimineata", "labels": ["transport_public"], "split": None},
+        {"id": "y:3", "text": "ce zi frumoasa, am baut o cafea cu prietenii", "labels": [], "split": None},
+    ]
+    a = assign_round_split(new, existing)
+    assert a == assign_round_split(list(reversed(new)), existing)
+    assert a["y:1"] == "test" and set(a.values()) <= {"train", "test"}
 
 
 def test_prf_metrics() -> None:
@@ -88,8 +115,55 @@ def test_model_card_matches_artifact() -> None:
     assert set(test["per_topic"]) == set(TOPIC_IDS) and test["n_posts"] >= 150
     assert {"precision", "recall", "f1", "support"} <= set(test["per_topic"]["sanatate"])
     assert test["empty_list_accuracy"] is not None
-    assert set(card["ablation"]) >= {"A_tfidf_gold_real", "C_plus_seed_features"}
+    assert set(card["ablation"]) >= {"A_word_gold_real", "C_plus_seed_features", "D_plus_prefix_features"}
     assert card["data"]["sources"]["news_ro_offense"]["licence"].startswith("Apache-2.0")
+    assert card["size_bytes"] <= 50 * 1024 * 1024
+
+
+def test_metrics_json_has_stable_headline_keys() -> None:
+    card = json.loads((ARTIFACTS / "model_card.json").read_text(encoding="utf-8"))
+    metrics = json.loads((ARTIFACTS / "metrics.json").read_text(encoding="utf-8"))
+    keys = {"test_macro_f1", "test_micro_f1", "empty_list_accuracy", "posts_per_second_per_core", "test_posts",
+            "dev_macro_f1", "model_version", "taxonomy_version", "sha256", "selected_variant"}
+    assert keys <= set(metrics)
+    assert metrics["sha256"] == card["sha256"] and metrics["test_macro_f1"] == card["metrics"]["test"]["macro_f1"]
+    assert metrics["empty_list_accuracy"] == card["metrics"]["test"]["empty_list_accuracy"]
+    assert set(metrics["per_topic"]) == set(TOPIC_IDS)
+
+
+def test_evaluate_writes_metrics_into_the_given_out_dir(tmp_path: Path) -> None:
+    """A challenger folder gets its own metrics.json; the committed artifacts are not touched."""
+    import shutil
+
+    from models.topics import pipeline
+
+    before = (ARTIFACTS / "metrics.json").read_bytes()
+    out, work = tmp_path / "challenger", tmp_path / "work"
+    out.mkdir()
+    work.mkdir()
+    shutil.copy(ARTIFACTS / "topic_model.joblib", out / "topic_model.joblib")
+    dev = {"macro_f1": 0.5, "empty_list_accuracy": 0.5}
+    (work / "train_report.json").write_text(json.dumps(
+        {"selected": "X", "selection": "test", "final": {"dev_oof": dev}, "variants": {}}), encoding="utf-8")
+    result = pipeline.evaluate(work, out)
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    card = json.loads((ARTIFACTS / "model_card.json").read_text(encoding="utf-8"))
+    assert metrics["test_macro_f1"] == card["metrics"]["test"]["macro_f1"] == result["test_macro_f1"]
+    assert metrics["posts_per_second_per_core"] > 0
+    assert (ARTIFACTS / "metrics.json").read_bytes() == before
+
+
+def test_scoring_is_fast_enough_for_bulk_use() -> None:
+    """Per CPU-second (robust on a shared machine); the bulk goal is ~5,000 posts/s per core."""
+    import time
+
+    rows = list(dict.fromkeys(r.text for r in load_annotations()))
+    model = load_predictor().model
+    model.featurizer._token_cache = {}
+    t0 = time.process_time()
+    model.predict(rows)
+    rate = len(rows) / max(time.process_time() - t0, 1e-9)
+    assert rate >= 1500, rate
 
 
 @pytest.mark.parametrize(
@@ -150,6 +224,17 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
     code = main(list(args))
     return code, capsys.readouterr().err
+
+
+def test_cli_predict_with_model_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "posts.jsonl"
+    src.write_text(json.dumps({"text": "Autobuzele vin o data la 40 de minute"}) + "\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    code, err = _cli(capsys, "predict", "--input", str(src), "--output", str(out), "--model-dir", str(ARTIFACTS))
+    assert code == 0, err
+    assert "transport_public" in json.loads(out.read_text(encoding="utf-8"))["topics"].split(";")
+    code, err = _cli(capsys, "predict", "--input", str(src), "--output", str(out), "--model-dir", str(tmp_path / "none"))
+    assert code == 2 and "not found" in err
 
 
 def test_cli_predict_csv_and_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobs.text.langid import detect
+from jobs.text.langid import detect, detect_residual
 from jobs.text.normalise import MENTION, extract, find_urls, match_key, normalise, residual_text
 from jobs.text.pii import PII_TYPES, mask
 from jobs.text.pseudonym import OfficialRegistry, pseudonym, resolve_author
@@ -70,10 +70,11 @@ def enrich_post(
         place, place_counts, _ = clean_text(geo_place, secret, registry, platform)
         counts = {k: counts[k] + place_counts[k] for k in PII_TYPES}
     found = extract(body)
-    lang = detect(body)
+    residual = residual_text(body)
+    lang = detect_residual(residual)  # == detect(body), without computing the residual twice
     if lang.lang == "und" and title_masked:  # a bare link under a titled item: the title decides
         lang = detect(f"{title_masked} {body}")
-    residual = residual_text(body).replace(USER_PLACEHOLDER, " ")
+    residual = residual.replace(USER_PLACEHOLDER, " ")
     link_only = bool(found.urls) and not any(ch.isalpha() for ch in residual)
     return {
         "author_pseudonym": author.pseudonym,

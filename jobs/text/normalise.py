@@ -59,13 +59,24 @@ _NON_KEY = re.compile(r"[\W_]+")
 _MAX_PASSES = 8
 
 
+# Characters that make a pass do more than NFC + cedilla fix + whitespace collapse. Text
+# without any of them (nearly every post) skips the HTML, entity and invisible-character passes.
+_NEEDS_FULL_PASS = re.compile("[<&>\u00ad\u200b\u2060\ufeff\u180e\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _nfc(text: str) -> str:
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def _one_pass(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(CEDILLA_TO_COMMA)
-    text = _BLOCK_CONTENT.sub(" ", text)
-    text = _COMMENT.sub(" ", text)
-    text = _TAG.sub(" ", text)
-    text = html.unescape(text)
-    text = unicodedata.normalize("NFC", text).translate(CEDILLA_TO_COMMA)
+    text = _nfc(text).translate(CEDILLA_TO_COMMA)
+    if "<" in text or "]]>" in text:
+        text = _BLOCK_CONTENT.sub(" ", text)
+        text = _COMMENT.sub(" ", text)
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = _nfc(text).translate(CEDILLA_TO_COMMA)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
@@ -75,6 +86,11 @@ def normalise(text: str | None) -> str:
     """NFC, comma-below ș/ț, no HTML, no invisible characters, single spaces; idempotent."""
     if not text:
         return ""
+    if not _NEEDS_FULL_PASS.search(text):
+        # Plain text: one pass is NFC, the cedilla fix and whitespace collapse, and its result
+        # is already stable (NFC and the cedilla fix are idempotent and commute here), so the
+        # confirming second pass of the loop below is skipped. Same result, tested against it.
+        return _SPACES.sub(" ", _nfc(text).translate(CEDILLA_TO_COMMA)).strip()
     for _ in range(_MAX_PASSES):
         again = _one_pass(text)
         if again == text:
@@ -83,10 +99,30 @@ def normalise(text: str | None) -> str:
     return text
 
 
+class _StripMap(dict[int, "int | str"]):
+    """Code point → itself without combining marks (after NFD), filled on first sight.
+
+    Dropping every combining mark of an NFD string is a per-character mapping (canonical
+    reordering only moves combining marks), so ``str.translate`` with this table equals
+    ``"".join(ch for ch in NFD(text) if not combining(ch))`` — about twice as fast.
+    """
+
+    def __missing__(self, cp: int) -> int | str:
+        ch = chr(cp)
+        stripped = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        value: int | str = cp if stripped == ch else stripped
+        self[cp] = value
+        return value
+
+
+_STRIP = _StripMap()
+
+
 def strip_diacritics(text: str) -> str:
     """Remove combining marks after canonical decomposition (ă→a, ș→s, ş→s, é→e...)."""
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():
+        return text
+    return text.translate(_STRIP)
 
 
 def match_key(text: str | None) -> str:

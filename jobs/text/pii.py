@@ -244,6 +244,9 @@ DETECTORS: tuple[tuple[str, Callable[[str], Iterator[tuple[int, int]]]], ...] = 
     ("PLATE", _plate_spans),
 )
 _LINK_PII = re.compile(r"^(mailto|tel):", re.IGNORECASE)
+# Every detector needs one of these (digits; '@' or an "(at)" spelling; a mailto:/tel: link).
+# Most posts have none, and skip all detectors after this one search.
+_MAY_HOLD_PII = re.compile(r"\d|@|[\[(]at[\])]|mailto:|tel:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,13 @@ class Masked:
 
 def find_pii(text: str) -> list[Finding]:
     """Non-overlapping PII findings, earlier detectors winning; URLs (except mailto/tel) skipped."""
+    if not _MAY_HOLD_PII.search(text):
+        return []
+    return _run_detectors(text)
+
+
+def _run_detectors(text: str) -> list[Finding]:
+    """:func:`find_pii` without the quick pre-check (tests compare the two)."""
     taken: list[tuple[int, int]] = []
     findings: list[Finding] = []
     for s, e in find_urls(text):

@@ -1,4 +1,8 @@
-"""CLI: ``python -m models.topics prepare|train|evaluate|package|all|predict``."""
+"""CLI: ``python -m models.topics prepare|train|evaluate|package|all|predict``.
+
+``train``/``evaluate``/``package``/``all`` take ``--out DIR`` (default: the committed artifacts folder) so a
+challenger can be trained and scored next to the champion; ``evaluate`` writes ``DIR/metrics.json``.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,14 @@ from models.topics.io import InputError, read_posts, texts_of, write_rows
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from models.topics.predictor import load_predictor
+    from pathlib import Path
+
+    from models.topics.predictor import TopicPredictor, load_predictor
 
     rows = read_posts(args.input, args.text_col)
     if not args.output.lower().endswith((".csv", ".jsonl", ".ndjson")):
         raise InputError(f"unsupported output extension for {args.output}; use .csv or .jsonl")
-    predictor = load_predictor()
+    predictor = TopicPredictor(Path(args.model_dir)) if args.model_dir else load_predictor()
     labels, proba = predictor.predict_many(texts_of(rows, args.text_col))
     out = []
     for row, topics, scores in zip(rows, labels, proba, strict=True):
@@ -38,10 +44,18 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(step)
         p.add_argument("--datasets-root", default=None, help="raw datasets (default: env or ../shared/datasets)")
         p.add_argument("--work-dir", default=None, help="scratch dir (default: env or /tmp/civic_pulse_topics)")
+        if step != "prepare":
+            p.add_argument(
+                "--out",
+                default=None,
+                help="folder for the candidate artifact, metrics.json and model_card.json "
+                "(default: the committed models/topics/artifacts)",
+            )
     p = sub.add_parser("predict", help="score a CSV/JSONL file")
     p.add_argument("--input", required=True)
     p.add_argument("--output", required=True)
     p.add_argument("--text-col", default="text")
+    p.add_argument("--model-dir", default=None, help="artifact folder to score with (default: the committed one)")
     args = parser.parse_args(argv)
     try:
         if args.step == "predict":
@@ -49,16 +63,20 @@ def main(argv: list[str] | None = None) -> int:
         from models.topics import pipeline
 
         work = pipeline.work_dir(args.work_dir)
+        out = pipeline.out_dir(getattr(args, "out", None))
         result: object = None
         if args.step in ("prepare", "all"):
             result = pipeline.prepare(args.datasets_root, work)
         if args.step in ("train", "all"):
-            result = pipeline.train(work)
+            result = pipeline.train(work, out)
         if args.step in ("evaluate", "all"):
-            result = pipeline.evaluate(work)
+            result = pipeline.evaluate(work, out)
         if args.step in ("package", "all"):
-            card = pipeline.package(work)
-            result = {k: card[k] for k in ("version", "taxonomy_version", "sha256", "selected_variant")}
+            card = pipeline.package(work, out)
+            result = {k: card[k] for k in ("version", "taxonomy_version", "sha256", "selected_variant")} | {
+                "out": str(out),
+                "headline": card["headline"],
+            }
         print(json.dumps(result, indent=1, ensure_ascii=False, default=str)[:4000])
         return 0
     except InputError as exc:

@@ -29,6 +29,7 @@ class Example:
     synthetic: bool
     institutions: list[str]
     county: str | None
+    pool: str = ""
 
 
 def load_annotations(path: Path = ANNOTATIONS) -> list[Example]:
@@ -51,6 +52,7 @@ def load_annotations(path: Path = ANNOTATIONS) -> list[Example]:
                 Example(
                     row["id"], row["text"], list(row["labels"]), row["split"], row["source"],
                     bool(row["synthetic"]), list(row.get("institutions", [])), row.get("county"),
+                    str(row.get("pool", "")),
                 )
             )
     return out
