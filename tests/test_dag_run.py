@@ -49,7 +49,7 @@ def test_nightly_dag_run_produces_every_layer(tmp_path: Path) -> None:
     # Every stage recorded its metrics, the gates passed and the alerts digest was published.
     metrics = DeltaTable(str(lake / "ops/run_metrics")).to_pyarrow_table().to_pylist()
     assert {(m["stage"], m["status"]) for m in metrics} == {
-        (s, "success") for s in ("ingest", "silver", "enrich", "gold")
+        (s, "success") for s in ("ingest", "silver", "enrich", "gold", "report")
     }
     for gate in ("ingest_quality_gate", "silver_quality_gate", "enrich_quality_gate", "gold_quality_gate", "alerts"):
         assert gate in log
