@@ -30,7 +30,7 @@ from civic_pulse_common import DEFAULT_ARGS, PROJECT_ROOT  # noqa: E402
 MODELS = ["sentiment", "topics"]
 PYTHON = os.path.join(os.environ.get("CIVIC_PULSE_VENV", os.path.join(PROJECT_ROOT, ".venv")), "bin", "python")
 # A challenger needs its own version (the registry refuses to replace a champion by the same one).
-VERSION_FLAG = {"sentiment": " --version '{{ params.challenger_version or ('retrain-' ~ ts_nodash) }}'"}
+VERSION_FLAG = dict.fromkeys(MODELS, " --version '{{ params.challenger_version or ('retrain-' ~ ts_nodash) }}'")
 CANDIDATE_DIR = "{{ params.candidates_root }}/{{ run_id | replace(':', '_') | replace('+', '_') }}"
 
 with DAG(

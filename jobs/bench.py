@@ -293,6 +293,7 @@ def run_bench(posts: int, day: date, work: Path, out_file: Path, with_models: bo
                 seconds = time.perf_counter() - t
             entry.update(seconds=round(seconds, 2), posts_per_s=round(_rate(posts, seconds)), **mem.figures())
             results["stages"].append(entry)
+            _save(results, out_file)  # a long run that is stopped still leaves its finished stages
             print(f"  {name:<8} {seconds:8.1f} s  {entry.get('error', '')}", flush=True)
             if "error" in entry and name in DATA_STAGES:
                 break
@@ -316,11 +317,15 @@ def run_bench(posts: int, day: date, work: Path, out_file: Path, with_models: bo
             results["enrich_vs_model_limit"] = enrich_ratio(enrich, cores, models)
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    _save(results, out_file)
+    return results
+
+
+def _save(results: dict[str, Any], out_file: Path) -> None:
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(
         json.dumps(results, indent=2, default=str, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    return results
 
 
 def print_results(results: dict[str, Any], out_file: Path) -> None:

@@ -161,20 +161,23 @@ def existing_days(lake: Lake, contract: TableContract) -> set[date]:
 
 
 # ------------------------------------------------------------------ indicators
+def _post_columns() -> list[Column]:
+    """The per-post columns of the indicator bases (day, author, sentiment, engagement, county, platform)."""
+    return [
+        F.col("post_id"),
+        F.col("created_date").alias("day"),
+        *[F.col(c) for c in ("author_pseudonym", "sentiment", "p_negative", "p_neutral", "p_positive")],
+        *[F.coalesce(F.col(c), F.lit(0)).cast("long").alias(c) for c in ENGAGEMENT],
+        F.coalesce(F.col("county_code"), F.lit(NONE)).alias("county_code"),
+        F.col("platform_type"),
+    ]
+
+
 def _dim_base(enriched: DataFrame) -> DataFrame:
     """One row per post x institution x topic (explode_outer: NONE when a post has none)."""
     return (
         enriched.select(
-            "post_id",
-            F.col("created_date").alias("day"),
-            "author_pseudonym",
-            "sentiment",
-            "p_negative",
-            "p_neutral",
-            "p_positive",
-            *[F.coalesce(F.col(c), F.lit(0)).cast("long").alias(c) for c in ENGAGEMENT],
-            F.coalesce(F.col("county_code"), F.lit(NONE)).alias("county_code"),
-            F.col("platform_type"),
+            *_post_columns(),
             F.explode_outer("topics").alias("topic"),
             "institutions",
         )
@@ -189,35 +192,54 @@ def _dim_base(enriched: DataFrame) -> DataFrame:
     )
 
 
-def grouped_rows(base: DataFrame) -> DataFrame:
+def _post_level(enriched: DataFrame) -> DataFrame:
+    """One row per post with its distinct topic ids and institution ids ([NONE] when it has none)."""
+
+    def distinct_or_none(values: Column) -> Column:
+        found = F.array_distinct(F.transform(values, lambda v: F.coalesce(v, F.lit(NONE))))
+        return F.when(F.size(found) > 0, found).otherwise(F.array(F.lit(NONE)))
+
+    return enriched.select(
+        *_post_columns(),
+        distinct_or_none(F.coalesce(F.col("topics"), F.array().cast("array<string>"))).alias("_topics"),
+        distinct_or_none(F.coalesce(F.col("institutions.id"), F.array().cast("array<string>"))).alias("_insts"),
+    )
+
+
+def grouped_rows(posts: DataFrame) -> DataFrame:
     """Every grouping set as explicit rows (rolled-up dimensions = ALL), one row per post and group.
 
-    De-duplicating on (group, post_id) is what makes a post with two topics count once in the
-    institution total but once in each of its topics.
+    Each grouping set explodes only the lists it keeps, and the lists hold distinct values, so a
+    post with two topics counts once in the institution total but once in each of its topics,
+    without de-duplicating rows afterwards.
     """
     parts = []
     for level, kept in GROUPING_SETS.items():
+        df = posts
+        if "topic" in kept:
+            df = df.withColumn("topic", F.explode("_topics"))
+        if "institution_id" in kept:
+            df = df.withColumn("institution_id", F.explode("_insts"))
         parts.append(
-            base.select(
+            df.select(
                 "post_id", "day", "author_pseudonym", "sentiment", "p_negative", "p_neutral", "p_positive",
                 *ENGAGEMENT,
                 F.lit(level).alias("grouping_level"),
                 *[(F.col(d) if d in kept else F.lit(ALL)).alias(d) for d in DIMENSIONS],
-                (F.col("institution_name") if "institution_id" in kept else F.lit(None).cast("string")).alias(
-                    "institution_name"
-                ),
             )
         )
-    union = reduce(DataFrame.unionByName, parts)
-    return union.dropDuplicates(["grouping_level", *DIMENSIONS, "day", "post_id"])
+    return reduce(DataFrame.unionByName, parts)
 
 
 def _ratio(num: Column, den: Column) -> Column:
     return F.when(den > 0, F.round(num.cast("double") / den, 6))
 
 
-def daily_aggregates(base: DataFrame) -> DataFrame:
-    """Per day and group: volume, authors, sentiment counts, mean probabilities, engagement."""
+def daily_aggregates(enriched: DataFrame) -> DataFrame:
+    """Per day and group: volume, authors, sentiment counts, mean probabilities, engagement.
+
+    ``institution_name`` is the (alphabetically last) name the posts of that day give the institution.
+    """
     scored = F.col("sentiment").isNotNull()
 
     def mean_p(name: str) -> Column:
@@ -225,8 +247,7 @@ def daily_aggregates(base: DataFrame) -> DataFrame:
         n = F.sum(scored.cast("long"))
         return F.when(n > 0, F.round(total / n, 6).cast("double")).alias(f"mean_{name}")
 
-    return grouped_rows(base).groupBy("day", "grouping_level", *DIMENSIONS).agg(
-        F.max("institution_name").alias("institution_name"),
+    daily = grouped_rows(_post_level(enriched)).groupBy("day", "grouping_level", *DIMENSIONS).agg(
         F.count(F.lit(1)).alias("posts"),
         F.countDistinct("author_pseudonym").alias("distinct_authors"),
         F.sum(scored.cast("long")).alias("scored"),
@@ -235,6 +256,16 @@ def daily_aggregates(base: DataFrame) -> DataFrame:
         mean_p("p_neutral"),
         mean_p("p_positive"),
         *[F.sum(c).alias(c) for c in ENGAGEMENT],
+    )
+    names = (
+        enriched.select(F.col("created_date").alias("day"), F.explode("institutions").alias("_i"))
+        .where(F.col("_i.id").isNotNull())
+        .groupBy("day", F.col("_i.id").alias("institution_id"))
+        .agg(F.max("_i.name").alias("institution_name"))
+    )
+    return daily.join(names, ["day", "institution_id"], "left").select(
+        "day", "grouping_level", *DIMENSIONS, "institution_name",
+        *[c for c in daily.columns if c not in ("day", "grouping_level", *DIMENSIONS)],
     )
 
 
@@ -281,7 +312,7 @@ def daily_window(enriched: DataFrame, days: list[date], before: int) -> DataFram
     """Daily aggregates of every grouping set from ``before`` days before the first day to the last."""
     lo, hi = min(days), max(days)
     window = enriched.where(F.col("created_date").between(F.lit(lo - timedelta(days=before)), F.lit(hi)))
-    return daily_aggregates(_dim_base(window))
+    return daily_aggregates(window)
 
 
 def compute_indicators(daily: DataFrame, days: list[date], run_id: str, started: datetime) -> DataFrame:
@@ -451,13 +482,22 @@ def post_terms(enriched: DataFrame) -> DataFrame:
 
 def term_counts(window: DataFrame, days: list[date], t: AlertThresholds) -> list[dict[str, Any]]:
     """Daily (term, day, posts, authors) of the terms that pass the gates on one of ``days``."""
-    daily = post_terms(window).groupBy("term", "day").agg(
-        F.countDistinct("post_id").alias("posts"), F.countDistinct("author_pseudonym").alias("authors")
-    )
-    candidates = daily.where(
-        F.col("day").isin(days) & (F.col("posts") >= t.min_term_posts) & (F.col("authors") >= t.min_term_authors)
-    ).select("term").distinct()
-    return [r.asDict() for r in daily.join(candidates, "term", "left_semi").collect()]
+    def daily(terms: DataFrame) -> DataFrame:
+        # A post lists each term once and post_id is the table key: posts = rows.
+        return terms.groupBy("term", "day").agg(
+            F.count(F.lit(1)).alias("posts"), F.countDistinct("author_pseudonym").alias("authors")
+        )
+
+    in_days = daily(post_terms(window.where(F.col("created_date").isin(days))))
+    candidates = in_days.where(
+        (F.col("posts") >= t.min_term_posts) & (F.col("authors") >= t.min_term_authors)
+    ).select("term").distinct().collect()
+    if not candidates:
+        return []
+    wanted = window.sparkSession.createDataFrame([(r["term"],) for r in candidates], "term string")
+    before = window.where(~F.col("created_date").isin(days))
+    history = daily(post_terms(before).join(F.broadcast(wanted), "term", "left_semi"))
+    return [r.asDict() for r in in_days.join(F.broadcast(wanted), "term", "left_semi").unionByName(history).collect()]
 
 
 def alert_series(daily: DataFrame) -> list[dict[str, Any]]:
@@ -630,6 +670,87 @@ def _key(c: Column) -> Column:
     return F.lower(F.translate(c, *_DIACRITICS))
 
 
+URL_KEY_CHARS = 8
+"""Item ids at least this long are looked up in URLs by their first characters (see mention_pairs)."""
+_TOKEN_SPLIT = "[^a-z0-9]+"
+
+
+def _interior_key(title_key: Column) -> tuple[Column, Column]:
+    """(key, n-gram size) of a title: its longest pair of adjacent interior tokens, else its longest one.
+
+    Tokens are the maximal [a-z0-9] runs; an interior token has another character on both sides
+    inside the title, so wherever the title occurs in a text, that token is a whole token of the
+    text too, and adjacent interior tokens are adjacent there. Size 0: no interior token.
+    """
+    parts = F.split(title_key, _TOKEN_SPLIT)
+    inner = F.filter(F.slice(parts, 2, F.greatest(F.size(parts) - 2, F.lit(0))), lambda w: F.length(w) > 0)
+    pairs = F.zip_with(inner, F.slice(inner, 2, 1_000_000), lambda a, b: F.when(b.isNotNull(), F.concat_ws(" ", a, b)))
+    pairs = F.filter(pairs, lambda p: p.isNotNull())
+
+    def longest(arr: Column) -> Column:
+        return F.aggregate(
+            arr, F.lit(""), lambda acc, w: F.when(F.length(w) > F.length(acc), w).otherwise(acc)
+        )
+
+    key = F.when(F.size(pairs) > 0, longest(pairs)).when(F.size(inner) > 0, longest(inner))
+    size = F.when(F.size(pairs) > 0, 2).when(F.size(inner) > 0, 1).otherwise(0)
+    return key, size
+
+
+def mention_pairs(posts: DataFrame, items: DataFrame) -> DataFrame:
+    """Distinct (item_id, post_id) where a URL of the post contains the item id or its text_key the title key.
+
+    Exact, without comparing every post with every item: a post is a candidate for an item only
+    when it shares an equality key with it (the first URL_KEY_CHARS characters of the id among the
+    same-length substrings of the post's URLs; the title's interior token pair or token among the
+    post's token pairs or tokens), and each candidate is then checked with ``contains``. Items
+    whose id or title gives no key (ids shorter than URL_KEY_CHARS, titles without an interior
+    token) are few and are compared with every post. Titles shorter than MIN_TITLE_KEY never match.
+    """
+    key, size = _interior_key(F.col("_title_key"))
+    titles = items.where(F.length("_title_key") >= MIN_TITLE_KEY).select("item_id", "_title_key",
+                                                                        key.alias("_key"), size.alias("_n"))
+    ids = items.select("item_id", F.substring("item_id", 1, URL_KEY_CHARS).alias("_key"),
+                       (F.length("item_id") >= URL_KEY_CHARS).alias("_keyed"))
+
+    with_urls = posts.where(F.size("urls") > 0).select("post_id", F.explode("urls").alias("_url"))
+    url_grams = with_urls.select(
+        "post_id", "_url",
+        F.explode(F.array_distinct(F.transform(
+            F.sequence(F.lit(1), F.greatest(F.length("_url") - URL_KEY_CHARS + 1, F.lit(1))),
+            lambda i: F.substring("_url", i, URL_KEY_CHARS),
+        ))).alias("_key"),
+    )
+    by_url = (
+        url_grams.join(F.broadcast(ids.where("_keyed")), "_key")
+        .unionByName(with_urls.join(F.broadcast(ids.where(~F.col("_keyed"))), how="cross").drop("_keyed"),
+                     allowMissingColumns=True)
+        .where(F.col("_url").contains(F.col("item_id")))
+        .select("item_id", "post_id")
+    )
+
+    tokens = F.split(F.col("text_key"), _TOKEN_SPLIT)
+    texts = posts.select("post_id", "text_key", tokens.alias("_tok"))
+    unigrams = texts.select("post_id", "text_key", F.explode(F.array_distinct("_tok")).alias("_key"))
+    bigrams = texts.select(
+        "post_id", "text_key",
+        F.explode(F.array_distinct(F.zip_with(
+            "_tok", F.slice("_tok", 2, 1_000_000), lambda a, b: F.when(b.isNotNull(), F.concat_ws(" ", a, b))
+        ))).alias("_key"),
+    )
+    by_text = (
+        bigrams.join(F.broadcast(titles.where(F.col("_n") == 2).drop("_n")), "_key")
+        .unionByName(unigrams.join(F.broadcast(titles.where(F.col("_n") == 1).drop("_n")), "_key"))
+        .unionByName(
+            texts.drop("_tok").join(F.broadcast(titles.where(F.col("_n") == 0).drop("_n", "_key")), how="cross"),
+            allowMissingColumns=True,
+        )
+        .where(F.col("text_key").contains(F.col("_title_key")))
+        .select("item_id", "post_id")
+    )
+    return by_url.unionByName(by_text).distinct()
+
+
 def compute_public_debate(enriched: DataFrame, day: date, run_id: str, started: datetime) -> DataFrame:
     """gold.public_debate snapshot of ``day``: petitions / consultations of the last DEBATE_DAYS days.
 
@@ -656,14 +777,11 @@ def compute_public_debate(enriched: DataFrame, day: date, run_id: str, started: 
     thread = upto.where(F.col("thread_id").isNotNull() & (F.col("thread_id") != F.col("post_id"))).select(
         F.col("thread_id").alias("item_id"), "post_id", "created_date", "author_pseudonym", "sentiment"
     )
-    in_url = F.exists(F.col("urls"), lambda u: u.contains(F.col("item_id")))
-    in_text = (F.length("_title_key") >= MIN_TITLE_KEY) & F.col("text_key").contains(F.col("_title_key"))
     mentions = (
-        upto.select("post_id", "thread_id", "created_date", "author_pseudonym", "sentiment", "urls", "text_key")
-        .join(F.broadcast(items.select("item_id", "_title_key")), in_url | in_text)
+        mention_pairs(upto, items.select("item_id", "_title_key"))
+        .join(upto.select("post_id", "thread_id", "created_date", "author_pseudonym", "sentiment"), "post_id")
         .where((F.col("post_id") != F.col("item_id")) & ~F.col("thread_id").eqNullSafe(F.col("item_id")))
         .select("item_id", "post_id", "created_date", "author_pseudonym", "sentiment")
-        .distinct()
     )
     t = thread.groupBy("item_id").agg(
         F.count(F.lit(1)).alias("thread_posts"),

@@ -215,7 +215,12 @@ def exact_duplicate_key(df: DataFrame) -> DataFrame:
 
 
 def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
-    """(a, b) pairs of node ids (a < b) with Jaccard similarity >= NEAR_DUP_SIMILARITY.
+    """(a, b) pairs of node ids (a < b) with Jaccard similarity >= NEAR_DUP_SIMILARITY, enough for components.
+
+    Every similar pair is either returned or already connected, within its task, through
+    returned pairs (each task keeps a spanning forest of what it verified): the connected
+    components are exactly those of all similar pairs, with far fewer edges when a template
+    has many variants (a cluster of k nodes needs k - 1 edges, not up to k²/2).
 
     ``nodes`` holds ``node``, ``text_key`` and ``lsh_bands``: 14 band keys of 6 MinHash values
     each, computed in the text pass (jobs/text/minhash.py). Two nodes are candidates when one
@@ -248,13 +253,25 @@ def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
     threshold = NEAR_DUP_SIMILARITY - 1e-9
 
     def verify(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from jobs.text.minhash import jaccard_at_least
+        """Exact check (vectorised per batch), keeping the pairs that join two components of this task.
 
+        The kept pairs form a spanning forest of the similar pairs this task saw: a pair whose
+        nodes are already connected cannot change any component.
+        """
+        import numpy as np
+
+        from jobs.text.minhash import similar_pairs
+
+        forest = UnionFind()
         for batch in batches:
-            keep = jaccard_at_least(
-                batch.column("ka").to_pylist(), batch.column("kb").to_pylist(), threshold
-            )
-            yield batch.select(["a", "b"]).filter(pa.array(keep, type=pa.bool_()))
+            similar = np.flatnonzero(similar_pairs(batch.column("ka"), batch.column("kb"), threshold))
+            keep = np.zeros(batch.num_rows, dtype=bool)
+            picked = pa.array(similar, type=pa.int64())
+            left = batch.column("a").take(picked).to_pylist()
+            right = batch.column("b").take(picked).to_pylist()
+            for i, a, b in zip(similar.tolist(), left, right, strict=True):
+                keep[i] = forest.union(a, b)
+            yield batch.select(["a", "b"]).filter(pa.array(keep))
 
     pairs = with_keys.select("a", "b", "ka", "kb").mapInArrow(verify, "a string, b string").localCheckpoint()
     if pairs.isEmpty():
@@ -262,22 +279,35 @@ def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
     return pairs
 
 
-def union_find_components(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    """node -> smallest node id of its connected component (driver-side, for small edge lists)."""
-    parent: dict[str, str] = {}
+class UnionFind:
+    """Disjoint sets of node ids; each set's root is its smallest id."""
 
-    def root(x: str) -> str:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def root(self, x: str) -> str:
+        parent = self.parent
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
+    def union(self, a: str, b: str) -> bool:
+        """Join the sets of ``a`` and ``b``; False when they were already one set."""
+        ra, rb = self.root(a), self.root(b)
+        if ra == rb:
+            return False
+        self.parent[max(ra, rb)] = min(ra, rb)
+        return True
+
+
+def union_find_components(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """node -> smallest node id of its connected component (driver-side, for small edge lists)."""
+    forest = UnionFind()
     for a, b in pairs:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {node: root(node) for node in parent}
+        forest.union(a, b)
+    return {node: forest.root(node) for node in list(forest.parent)}
 
 
 def connected_components(pairs: DataFrame) -> DataFrame:
@@ -288,7 +318,9 @@ def connected_components(pairs: DataFrame) -> DataFrame:
     through :func:`connected_components_spark`.
     """
     spark = pairs.sparkSession
-    if pairs.limit(DRIVER_CC_MAX_EDGES + 1).count() > DRIVER_CC_MAX_EDGES:
+    edge_count = pairs.limit(DRIVER_CC_MAX_EDGES + 1).count()
+    log.info("near-duplicate graph: %s edges", f"> {DRIVER_CC_MAX_EDGES}" if edge_count > DRIVER_CC_MAX_EDGES else edge_count)
+    if edge_count > DRIVER_CC_MAX_EDGES:
         return connected_components_spark(pairs)
     edges = pairs.toArrow()  # Arrow, not Row objects: at most DRIVER_CC_MAX_EDGES small pairs
     mapping = union_find_components(

@@ -77,3 +77,64 @@ def test_public_debate_signatures_and_discussion(spark: Any) -> None:
         actual.select(*cols).schema,
     )
     _assert_same(actual.select(*cols), expected)
+
+
+def test_mention_pairs_equal_brute_force_containment(spark: Any) -> None:
+    """The keyed join finds exactly the (item, post) pairs that plain substring checks find.
+
+    Random titles and texts from a tiny vocabulary with punctuation, titles copied into texts at
+    word boundaries and mid-word, two-word and one-word titles (no interior token), ids shorter
+    and longer than the URL key, ids inside URLs next to other characters.
+    """
+    import random
+
+    from jobs.gold import MIN_TITLE_KEY, URL_KEY_CHARS, mention_pairs
+
+    rng = random.Random(11)
+    words = ["apa", "curata", "cluj", "primaria", "drum", "x", "scoala", "1500", "de", "in", "reabilitare"]
+    seps = [" ", " ", " ", ", ", "-", "!", " ... ", "é"]
+
+    def phrase(n: int) -> str:
+        out = rng.choice(["", "", "„"])
+        for i in range(n):
+            out += rng.choice(words) + (rng.choice(seps) if i < n - 1 else "")
+        return out + rng.choice(["", "", "!", " "])
+
+    items = []
+    for i in range(40):
+        kind = i % 4
+        title = (
+            "reabilitarecuratacluj-primaria" if kind == 0  # one long token plus one: no interior token
+            else phrase(rng.randint(2, 7))
+        )
+        item_id = f"p{i}" if i % 3 == 0 else f"item{i:04d}abcdef"
+        items.append((item_id, title))
+    posts = []
+    for j in range(400):
+        text = phrase(rng.randint(0, 25))
+        urls: list[str] = []
+        if rng.random() < 0.5:
+            item_id, title = rng.choice(items)
+            cut = rng.randint(0, len(text))
+            glue = rng.choice(["", " ", "x", "-"])
+            text = text[:cut] + glue + title + rng.choice(["", " ", "a", "."]) + text[cut:]
+        if rng.random() < 0.3:
+            item_id, _ = rng.choice(items)
+            urls.append(f"https://ex.ro/{rng.choice(['', 'a', 'pet/'])}{item_id}{rng.choice(['', '9', '/x', '?a=1'])}")
+        if rng.random() < 0.1:
+            urls.append("https://ex.ro/other")
+        posts.append((f"post{j}", text.lower(), urls))
+    item_df = spark.createDataFrame([(i, t.lower()) for i, t in items], "item_id string, _title_key string")
+    post_df = spark.createDataFrame(posts, "post_id string, text_key string, urls array<string>")
+
+    got = {(r["item_id"], r["post_id"]) for r in mention_pairs(post_df, item_df).collect()}
+    expected = {
+        (item_id, post_id)
+        for item_id, title in items
+        for post_id, text, urls in posts
+        if any(item_id in u for u in urls) or (len(title) >= MIN_TITLE_KEY and title.lower() in text)
+    }
+    assert got == expected
+    by_url = {(i, p) for i, _ in items for p, _, urls in posts if any(i in u for u in urls)}
+    assert len(by_url) > 20 and any(len(i) < URL_KEY_CHARS for i, _ in by_url)
+    assert len(expected - by_url) > 50  # many text matches, not only URL ones

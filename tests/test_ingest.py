@@ -177,3 +177,25 @@ def replace_nullable(schema):
     from pyspark.sql.types import StructField, StructType
 
     return StructType([StructField(f.name, f.dataType, True) for f in schema.fields])
+
+
+def test_landing_files_run_one_task_each_biggest_first(spark, settings) -> None:
+    """One Spark task per landing file, no shuffle, the largest (gzip counted ~6x) scheduled first."""
+    from datetime import UTC, datetime
+
+    from jobs.ingest import _parse_weight, landing_files, parse_landing
+
+    generate_day(Path(settings.landing_root), DAY1, 400, seed=5)
+    files = landing_files(settings, DAY1)
+    parsed = parse_landing(spark, files, "order", datetime(2026, 11, 26, tzinfo=UTC), DAY1)
+    assert parsed.rdd.getNumPartitions() == len(files)
+    first_file_per_task = (
+        parsed.select("ingest_file", F.spark_partition_id().alias("task"))
+        .groupBy("task")
+        .agg(F.first("ingest_file").alias("file"))
+        .orderBy("task")
+        .collect()
+    )
+    weights = [_parse_weight(r["file"]) for r in first_file_per_task]
+    assert weights == sorted(weights, reverse=True)
+    assert len({r["file"] for r in first_file_per_task}) == len(first_file_per_task)

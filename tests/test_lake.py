@@ -106,6 +106,13 @@ def test_merge_initial_incremental_and_rerun(engine_lake: Lake, spark) -> None:
     assert as_set(engine_lake.read(EVENTS)) == expected
     # Time travel to the first merge still shows the old engagement.
     assert as_set(engine_lake.read(EVENTS, version=r1.version)) == {("a", DAY1, 1, "x"), ("b", DAY1, 2, "y")}
+    # Only new keys: committed as an append (no scan for matches); any update: a real MERGE.
+    ops = [h.operation for h in engine_lake.history(EVENTS)]
+    assert [op.upper() for op in ops[-2:]] == ["WRITE", "MERGE"], ops
+    r4 = engine_lake.merge(EVENTS, events(spark, [("a", DAY1, 1, "x"), ("d", DAY2, 3, "w")]))
+    assert (r4.committed, r4.inserted, r4.updated, r4.version) == (True, 1, 0, r3.version + 1)
+    assert engine_lake.history(EVENTS)[-1].operation.upper() == "WRITE"
+    assert as_set(engine_lake.read(EVENTS)) == expected | {("d", DAY2, 3, "w")}
 
 
 def test_merge_counts_by_column(engine_lake: Lake, spark) -> None:

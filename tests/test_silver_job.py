@@ -324,3 +324,37 @@ def test_band_keys_hit_the_banding_probabilities() -> None:
         found[bucket].append(any(x == y for x, y in zip(ba or [], bb or [], strict=True)))
     rate = {k: sum(v) / len(v) for k, v in found.items()}
     assert rate[0.85] > 0.95 and 0.08 < rate[0.5] < 0.35 and rate[0.2] < 0.03, rate
+
+
+def test_vectorised_jaccard_equals_python_sets() -> None:
+    """similar_pairs (integer shingles, sparse product) answers exactly as shingle sets do."""
+    import random
+
+    import numpy as np
+    import pyarrow as pa
+
+    from jobs.text.minhash import jaccard_at_least, similar_pairs
+
+    rng = random.Random(3)
+    alphabet = "abcde fghij" + "ăшж" + "0123"
+    base = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(80)]
+    keys = base + ["aaaaaaaaaaaaaaaaaaaaaaaa", "abcab" * 8, ""]
+    for _ in range(40):
+        k = list(rng.choice(base))
+        for _ in range(rng.randint(0, 6)):
+            if k:
+                k[rng.randrange(len(k))] = rng.choice(alphabet)
+        keys.append("".join(k))
+    left = [rng.choice(keys) for _ in range(3000)]
+    right = [rng.choice(keys) for _ in range(3000)]
+    for threshold in (0.8 - 1e-9, 0.5, 0.3):
+        expected = jaccard_at_least(left, right, threshold)
+        got = similar_pairs(pa.array(left), pa.array(right), threshold)
+        assert got.tolist() == expected
+        assert any(expected) and not all(expected)
+    wide = ["漢字のテキストです漢字のテキストです", "漢字のテキストです漢字のテキストだ"]  # code points >= 4096
+    assert similar_pairs(pa.array(wide[:1]), pa.array(wide[1:]), 0.5).tolist() == jaccard_at_least(
+        wide[:1], wide[1:], 0.5
+    )
+    assert similar_pairs(pa.array([], pa.string()), pa.array([], pa.string()), 0.8).size == 0
+    assert np.asarray(similar_pairs(pa.array(["abc"]), pa.array(["abc"]), 0.8)).tolist() == [False]

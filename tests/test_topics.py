@@ -145,12 +145,19 @@ def test_evaluate_writes_metrics_into_the_given_out_dir(tmp_path: Path) -> None:
     dev = {"macro_f1": 0.5, "empty_list_accuracy": 0.5}
     (work / "train_report.json").write_text(json.dumps(
         {"selected": "X", "selection": "test", "final": {"dev_oof": dev}, "variants": {}}), encoding="utf-8")
-    result = pipeline.evaluate(work, out)
+    result = pipeline.evaluate(work, out, version="retrain-20261128")
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     card = json.loads((ARTIFACTS / "model_card.json").read_text(encoding="utf-8"))
     assert metrics["test_macro_f1"] == card["metrics"]["test"]["macro_f1"] == result["test_macro_f1"]
     assert metrics["posts_per_second_per_core"] > 0
     assert (ARTIFACTS / "metrics.json").read_bytes() == before
+    # The challenger's own version reaches its card, so the registry can tell it from the champion.
+    assert metrics["model_version"] == "retrain-20261128" != card["version"]
+    (work / "prepare_stats.json").write_text("{}", encoding="utf-8")
+    challenger = pipeline.package(work, out)
+    assert challenger["version"] == "retrain-20261128"
+    assert json.loads((out / "model_card.json").read_text(encoding="utf-8"))["version"] == "retrain-20261128"
+    assert (ARTIFACTS / "model_card.json").read_bytes() != (out / "model_card.json").read_bytes()
 
 
 def test_scoring_is_fast_enough_for_bulk_use() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pyarrow as pa
 
 SHINGLE_CHARS = 5
 LSH_BANDS = 14
@@ -88,24 +89,90 @@ def shingle_set(key: str) -> frozenset[str]:
     return frozenset(key[i : i + n] for i in range(len(key) - n + 1))
 
 
-def jaccard_at_least(left: Sequence[str], right: Sequence[str], threshold: float) -> list[bool]:
-    """Per pair: exact Jaccard similarity of the two keys' shingle sets >= ``threshold``.
+class ShingleCache:
+    """Shingle sets of recently seen keys (a task's candidate pairs share their keys a lot)."""
 
-    Shingle sets are built once per distinct key of the call (candidate pairs of one batch
-    share their keys a lot: a template and its variants).
-    """
-    cache: dict[str, frozenset[str]] = {}
+    def __init__(self, max_keys: int = 50_000) -> None:
+        self.max_keys = max_keys
+        self._sets: dict[str, frozenset[str]] = {}
 
-    def shingles_of(key: str) -> frozenset[str]:
-        found = cache.get(key)
+    def shingles(self, key: str) -> frozenset[str]:
+        found = self._sets.get(key)
         if found is None:
-            found = cache[key] = shingle_set(key)
+            if len(self._sets) >= self.max_keys:
+                self._sets.clear()  # bounded memory; a miss only costs rebuilding the set
+            found = self._sets[key] = shingle_set(key)
         return found
 
-    out = []
-    for a, b in zip(left, right, strict=True):
-        sa, sb = shingles_of(a), shingles_of(b)
+    def jaccard(self, a: str, b: str) -> float:
+        """Exact Jaccard similarity of the two keys' shingle sets (0 when both are empty)."""
+        sa, sb = self.shingles(a), self.shingles(b)
         common = len(sa & sb)
         union = len(sa) + len(sb) - common
-        out.append(union > 0 and common / union >= threshold)
-    return out
+        return common / union if union else 0.0
+
+
+def jaccard_at_least(left: Sequence[str], right: Sequence[str], threshold: float) -> list[bool]:
+    """Per pair: exact Jaccard similarity of the two keys' shingle sets >= ``threshold``."""
+    cache = ShingleCache()
+    return [cache.jaccard(a, b) >= threshold for a, b in zip(left, right, strict=True)]
+
+
+_CODE_BITS = 12  # 5 code points below 4096 pack exactly into one 60-bit integer
+
+
+def _shingle_codes(keys: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """(key index, exact integer code) of every shingle of ``keys``; None if a code point is >= 4096."""
+    n = SHINGLE_CHARS
+    lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+    points = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if points.size and int(points.max()) >= 1 << _CODE_BITS:
+        return None
+    counts = np.maximum(lengths - n + 1, 0)
+    windows = len(points) - n + 1
+    if windows <= 0 or not counts.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    code = points[:windows].copy()
+    for j in range(1, n):
+        code = (code << np.uint64(_CODE_BITS)) | points[j : windows + j]
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    seg = np.repeat(np.arange(len(keys)), counts)
+    offset = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return seg, code[starts[seg] + offset]
+
+
+def similar_pairs(left: pa.Array, right: pa.Array, threshold: float) -> np.ndarray:
+    """Per pair of keys: exact Jaccard similarity of their shingle sets >= ``threshold`` (vectorised).
+
+    The keys of a batch are dictionary-encoded (each distinct key handled once), every shingle
+    becomes an exact integer (5 code points of 12 bits), and the intersection sizes of all
+    pairs come from one sparse row-wise product. Same answer as :func:`jaccard_at_least`
+    (tested); batches holding a code point >= 4096 (CJK, say) take that slower path.
+    """
+    import pyarrow.compute as pc
+    import scipy.sparse as sp
+
+    n = len(left)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    encoded = pc.dictionary_encode(pa.concat_arrays([left, right]))
+    keys = encoded.dictionary.to_pylist()
+    codes = _shingle_codes(keys)
+    if codes is None:
+        return np.array(jaccard_at_least(left.to_pylist(), right.to_pylist(), threshold), dtype=bool)
+    seg, code = codes
+    index = encoded.indices.to_numpy(zero_copy_only=False)
+    ia, ib = index[:n], index[n:]
+    if code.size == 0:
+        return np.zeros(n, dtype=bool)
+    columns = np.unique(code, return_inverse=True)[1]
+    matrix = sp.csr_matrix(
+        (np.ones(len(seg), dtype=np.int32), (seg, columns)), shape=(len(keys), int(columns.max()) + 1)
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1  # a set: a shingle twice in one key counts once
+    size = np.diff(matrix.indptr)
+    common = np.asarray(matrix[ia].multiply(matrix[ib]).sum(axis=1)).ravel()
+    union = size[ia] + size[ib] - common
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (union > 0) & (common / np.where(union > 0, union, 1) >= threshold)

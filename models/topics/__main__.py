@@ -51,6 +51,13 @@ def main(argv: list[str] | None = None) -> int:
                 help="folder for the candidate artifact, metrics.json and model_card.json "
                 "(default: the committed models/topics/artifacts)",
             )
+        if step in ("evaluate", "all"):
+            p.add_argument(
+                "--version",
+                default=None,
+                help="model version written to metrics.json and the model card (default: the code's "
+                "MODEL_VERSION; a challenger needs its own, the registry refuses a same-version promotion)",
+            )
     p = sub.add_parser("predict", help="score a CSV/JSONL file")
     p.add_argument("--input", required=True)
     p.add_argument("--output", required=True)
@@ -70,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.step in ("train", "all"):
             result = pipeline.train(work, out)
         if args.step in ("evaluate", "all"):
-            result = pipeline.evaluate(work, out)
+            result = pipeline.evaluate(work, out, **({"version": args.version} if args.version else {}))
         if args.step in ("package", "all"):
             card = pipeline.package(work, out)
             result = {k: card[k] for k in ("version", "taxonomy_version", "sha256", "selected_variant")} | {

@@ -305,7 +305,7 @@ def headline(metrics: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def evaluate(work: Path, out: Path | None = None) -> dict[str, Any]:
+def evaluate(work: Path, out: Path | None = None, version: str = MODEL_VERSION) -> dict[str, Any]:
     """Evaluate ``out/topic_model.joblib`` and every ablation variant on the untouched test splits;
     write ``out/metrics.json`` (headline keys) and ``work/eval_report.json`` (everything)."""
     out = out or out_dir()
@@ -344,7 +344,7 @@ def evaluate(work: Path, out: Path | None = None) -> dict[str, Any]:
     (work / "eval_report.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     tax = load_taxonomy()
     metrics_json = {
-        "model_version": MODEL_VERSION,
+        "model_version": version,
         "taxonomy_version": tax.version,
         "selected_variant": summary["selected"],
         **headline(final),
@@ -448,7 +448,7 @@ def package(work: Path, out: Path | None = None) -> dict[str, Any]:
     }
     card = {
         "model": "civic-pulse policy topics",
-        "version": MODEL_VERSION,
+        "version": metrics_json.get("model_version", MODEL_VERSION),  # set by `evaluate --version`
         "taxonomy_version": tax.version,
         "labels": tax.ids,
         "artifact": MODEL_FILE,
