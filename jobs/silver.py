@@ -40,7 +40,7 @@ if __package__ in (None, ""):  # spark-submit runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyarrow as pa
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import (
@@ -73,7 +73,11 @@ CAMPAIGN_WINDOW_S = 2 * 3600
 BURST_POSTS = 10  # posts by one author ...
 BURST_WINDOW_S = 600  # ... within 10 minutes
 MAX_CC_ITERATIONS = 50
-DRIVER_CC_MAX_EDGES = 200_000
+LSH_BUCKET_ALL_PAIRS = 100
+"""LSH buckets up to this size are compared all pairs; larger ones by sorted neighbourhood."""
+LSH_BUCKET_WINDOW = 25
+"""In a large bucket, each node is compared with the next this many nodes in text order."""
+DRIVER_CC_MAX_EDGES = 3_000_000  # ~3 M edges: ~250 MB of Arrow, a few seconds of union-find
 
 PASS_THROUGH = (
     "post_id", "platform_type", "source", "parent_id", "thread_id", "created_at", "created_date",
@@ -231,21 +235,56 @@ def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
     ``approxSimilarityJoin`` only ORs single hashes, so posts that share a template (Jaccard
     ~0.5) almost always collide and the self-join grows with the square of the day's volume;
     banding keeps candidates near the true pairs (P(candidate) = 0.986 at J = 0.8, 0.20 at 0.5).
+
+    A bucket holding more than LSH_BUCKET_ALL_PAIRS nodes (a template copied thousands of
+    times: its pairs would grow with the square of the day's volume) is compared by sorted
+    neighbourhood instead: nodes in text order, each against the next LSH_BUCKET_WINDOW. Such
+    a cluster stays connected through its chain of neighbours; a pair whose first shared band
+    is such a bucket and that is not close in text order is not checked (measured in
+    docs/performance.md).
     """
     spark = nodes.sparkSession
     banded = nodes.where(F.col("lsh_bands").isNotNull() & (F.length("text_key") >= MIN_KEY_CHARS))
-    exploded = banded.select("node", "lsh_bands", F.posexplode("lsh_bands").alias("band", "band_key"))
-    left = exploded.select(F.col("node").alias("a"), "band", "band_key", F.col("lsh_bands").alias("ba"))
-    right = exploded.select(F.col("node").alias("b"), "band", "band_key", F.col("lsh_bands").alias("bb"))
+    bucket = Window.partitionBy("band", "band_key")
+    exploded = banded.select(
+        "node", "lsh_bands", F.substring("text_key", 1, 32).alias("_head"),
+        F.reverse(F.substring("text_key", -32, 32)).alias("_tail"),
+        F.posexplode("lsh_bands").alias("band", "band_key"),
+    ).withColumn("_size", F.count(F.lit(1)).over(bucket))
     # index of the first band the two agree on (a CASE chain: generated code, no lambda per row)
     first_shared = F.when(F.col("ba")[0] == F.col("bb")[0], F.lit(0))
     for i in range(1, LSH_BANDS):
         first_shared = first_shared.when(F.col("ba")[i] == F.col("bb")[i], F.lit(i))
-    candidates = (
-        left.join(right, ["band", "band_key"])
+    small = exploded.where(F.col("_size") <= LSH_BUCKET_ALL_PAIRS)
+    every_pair = (
+        small.select(F.col("node").alias("a"), "band", "band_key", F.col("lsh_bands").alias("ba"))
+        .join(small.select(F.col("node").alias("b"), "band", "band_key", F.col("lsh_bands").alias("bb")),
+              ["band", "band_key"])
         .where((F.col("a") < F.col("b")) & (F.col("band") == first_shared))
         .select("a", "b")
     )
+    # Sorted neighbourhood in large buckets: each node against the next LSH_BUCKET_WINDOW nodes in
+    # text order, so a bucket of n nodes gives 2 x n x window candidates instead of n²/2.
+    large = exploded.where(F.col("_size") > LSH_BUCKET_ALL_PAIRS)
+
+    def neighbours(order: Column) -> DataFrame:
+        ranked = large.withColumn("_rank", F.row_number().over(bucket.orderBy(order, "node")))
+        return (
+            ranked.select(F.col("node").alias("a"), "band", "band_key", "_rank", F.col("lsh_bands").alias("ba"))
+            .join(
+                ranked.select(
+                    F.col("node").alias("b"), "band", "band_key", F.col("lsh_bands").alias("bb"),
+                    F.explode(F.sequence(F.col("_rank") - LSH_BUCKET_WINDOW, F.col("_rank") - 1)).alias("_rank"),
+                ),
+                ["band", "band_key", "_rank"],
+            )
+            .where(F.col("band") == first_shared)
+            .select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b"))
+        )
+
+    # two orders (how texts begin, how they end): a variant that changed its opening still sits
+    # next to its template in the second one
+    candidates = every_pair.unionByName(neighbours(F.col("_head"))).unionByName(neighbours(F.col("_tail")))
     keys = banded.select("node", "text_key")
     with_keys = candidates.join(keys.select(F.col("node").alias("a"), F.col("text_key").alias("ka")), "a").join(
         keys.select(F.col("node").alias("b"), F.col("text_key").alias("kb")), "b"

@@ -358,3 +358,43 @@ def test_vectorised_jaccard_equals_python_sets() -> None:
     )
     assert similar_pairs(pa.array([], pa.string()), pa.array([], pa.string()), 0.8).size == 0
     assert np.asarray(similar_pairs(pa.array(["abc"]), pa.array(["abc"]), 0.8)).tolist() == [False]
+
+
+@pytest.mark.parametrize("all_pairs_up_to", [1000, 3])
+def test_near_duplicate_components_equal_exact_ones(spark: Any, monkeypatch: pytest.MonkeyPatch,
+                                                    all_pairs_up_to: int) -> None:
+    """Components from LSH candidates equal those of all pairs with Jaccard >= 0.8.
+
+    With a bucket limit of 3, every template bucket is compared by sorted neighbourhood only
+    (variants whose opening or ending changed included), and must still give the same clusters.
+    """
+    import random
+
+    import jobs.silver as silver
+    from jobs.text.minhash import band_keys, jaccard_at_least
+
+    monkeypatch.setattr(silver, "LSH_BUCKET_ALL_PAIRS", all_pairs_up_to)
+    monkeypatch.setattr(silver, "LSH_BUCKET_WINDOW", 2)  # buckets of ~12 variants: not all pairs
+    rng = random.Random(5)
+    words = "primaria strada apa canal scoala spital drum parc autobuz taxa pensie politia".split()
+    texts = []
+    for t in range(6):
+        base = " ".join(rng.choice(words) for _ in range(30)) + f" sablon {t}"
+        for v in range(12):
+            w = base.split()
+            w[rng.randrange(len(w))] = rng.choice(words)  # one word changed
+            if v % 4 == 1:
+                w.insert(0, "salut")  # new opening
+            if v % 4 == 2:
+                w.append("multumesc")  # new ending
+            texts.append(" ".join(w))
+    texts += [" ".join(rng.choice(words) for _ in range(25)) for _ in range(30)]  # unrelated posts
+    nodes = [(f"n{i:03d}", k, b) for i, (k, b) in enumerate(zip(texts, band_keys(texts), strict=True))]
+    frame = spark.createDataFrame(nodes, "node string, text_key string, lsh_bands array<bigint>")
+    found = silver.union_find_components([(r["a"], r["b"]) for r in silver.near_duplicate_pairs(frame).collect()])
+
+    exact_pairs = [(a[0], b[0]) for i, a in enumerate(nodes) for b in nodes[i + 1:]
+                   if jaccard_at_least([a[1]], [b[1]], 0.8 - 1e-9)[0]]
+    exact = silver.union_find_components(exact_pairs)
+    assert len(set(exact.values())) >= 6 and len(exact) >= 60
+    assert found == exact
