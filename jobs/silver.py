@@ -77,7 +77,8 @@ LSH_BUCKET_ALL_PAIRS = 100
 """LSH buckets up to this size are compared all pairs; larger ones by sorted neighbourhood."""
 LSH_BUCKET_WINDOW = 25
 """In a large bucket, each node is compared with the next this many nodes in text order."""
-DRIVER_CC_MAX_EDGES = 3_000_000  # ~3 M edges: ~250 MB of Arrow, a few seconds of union-find
+DRIVER_CC_MAX_EDGES = 3_000_000  # collected at once: ~250 MB of Arrow, a few seconds of union-find
+DRIVER_CC_STREAM_MAX_EDGES = 60_000_000  # streamed by partition: the driver keeps only the nodes
 
 PASS_THROUGH = (
     "post_id", "platform_type", "source", "parent_id", "thread_id", "created_at", "created_date",
@@ -352,21 +353,27 @@ def union_find_components(pairs: list[tuple[str, str]]) -> dict[str, str]:
 def connected_components(pairs: DataFrame) -> DataFrame:
     """(node, component) with component = smallest node id reachable.
 
-    Up to :data:`DRIVER_CC_MAX_EDGES` pairs are solved with union-find on the driver (a day's
-    near-duplicate pairs are few: exact copies were merged into one node first); more go
-    through :func:`connected_components_spark`.
+    Union-find on the driver: up to :data:`DRIVER_CC_MAX_EDGES` pairs collected at once as
+    Arrow, up to :data:`DRIVER_CC_STREAM_MAX_EDGES` streamed one partition at a time (the
+    driver holds the day's nodes, never all edges); more go through
+    :func:`connected_components_spark` (iterated label propagation, slow on long chains).
     """
     spark = pairs.sparkSession
-    edge_count = pairs.limit(DRIVER_CC_MAX_EDGES + 1).count()
-    log.info("near-duplicate graph: %s edges", f"> {DRIVER_CC_MAX_EDGES}" if edge_count > DRIVER_CC_MAX_EDGES else edge_count)
-    if edge_count > DRIVER_CC_MAX_EDGES:
+    edge_count = pairs.limit(DRIVER_CC_STREAM_MAX_EDGES + 1).count()
+    log.info("near-duplicate graph: %s edges",
+             f"> {DRIVER_CC_STREAM_MAX_EDGES}" if edge_count > DRIVER_CC_STREAM_MAX_EDGES else edge_count)
+    if edge_count > DRIVER_CC_STREAM_MAX_EDGES:
         return connected_components_spark(pairs)
-    edges = pairs.toArrow()  # Arrow, not Row objects: at most DRIVER_CC_MAX_EDGES small pairs
-    mapping = union_find_components(
-        list(zip(edges.column("a").to_pylist(), edges.column("b").to_pylist(), strict=True))
-    )
-    nodes = sorted(mapping)
-    table = pa.table({"node": nodes, "component": [mapping[n] for n in nodes]})
+    forest = UnionFind()
+    if edge_count > DRIVER_CC_MAX_EDGES:
+        for row in pairs.select("a", "b").toLocalIterator():
+            forest.union(row[0], row[1])
+    else:
+        edges = pairs.toArrow()  # Arrow, not Row objects: at most DRIVER_CC_MAX_EDGES small pairs
+        for a, b in zip(edges.column("a").to_pylist(), edges.column("b").to_pylist(), strict=True):
+            forest.union(a, b)
+    nodes = sorted(forest.parent)
+    table = pa.table({"node": nodes, "component": [forest.root(n) for n in nodes]})
     return spark.createDataFrame(table, "node string, component string")
 
 

@@ -264,6 +264,15 @@ def test_connected_components_driver_and_spark_agree(spark: Any) -> None:
     frame = spark.createDataFrame(pairs, "a string, b string")
     got = {r["node"]: r["component"] for r in connected_components_spark(frame).collect()}
     assert got == expected
+    # the driver paths: collected at once, streamed by partition, and the Spark fallback
+    import jobs.silver as silver
+
+    for collect_up_to, stream_up_to in ((100, 100), (2, 100), (1, 2)):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(silver, "DRIVER_CC_MAX_EDGES", collect_up_to)
+            mp.setattr(silver, "DRIVER_CC_STREAM_MAX_EDGES", stream_up_to)
+            found = {r["node"]: r["component"] for r in silver.connected_components(frame.repartition(3)).collect()}
+        assert found == expected, (collect_up_to, stream_up_to)
 
 
 def test_cli_exits_2_without_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
