@@ -8,6 +8,7 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 export TZ := UTC
 DAY ?= 2026-11-27
 POSTS ?= 5000
+BENCH_POSTS ?= 100000
 DAYS ?= 3
 
 .PHONY: setup demo test lint typecheck bench report lock train-sentiment train-topics airflow-standalone clean
@@ -38,7 +39,7 @@ report: setup
 	$(PY) -m jobs.report --day $(DAY) --period nightly
 
 bench: setup
-	$(PY) -m jobs.bench --posts $(POSTS)
+	$(PY) -m jobs.bench --posts $(BENCH_POSTS)
 
 train-sentiment: setup
 	$(PY) -m models.sentiment all
