@@ -21,7 +21,7 @@ def test_nightly_dag_run_produces_every_layer(tmp_path: Path) -> None:
     from jobs.sample_data import generate_day
 
     landing, lake = tmp_path / "landing", tmp_path / "lake"
-    generate_day(landing, DAY, 400, seed=5)
+    generate_day(landing, DAY, 200, seed=5)
     env = {
         **os.environ,
         "CIVIC_PULSE_VENV": str(Path(sys.executable).parent.parent),
