@@ -488,7 +488,8 @@ def term_counts(window: DataFrame, days: list[date], t: AlertThresholds) -> list
             F.count(F.lit(1)).alias("posts"), F.countDistinct("author_pseudonym").alias("authors")
         )
 
-    in_days = daily(post_terms(window.where(F.col("created_date").isin(days))))
+    # checkpointed: read twice (candidate gates, then the returned rows), tokenised once
+    in_days = daily(post_terms(window.where(F.col("created_date").isin(days)))).localCheckpoint()
     candidates = in_days.where(
         (F.col("posts") >= t.min_term_posts) & (F.col("authors") >= t.min_term_authors)
     ).select("term").distinct().collect()
