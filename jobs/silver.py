@@ -40,7 +40,7 @@ if __package__ in (None, ""):  # spark-submit runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyarrow as pa
-from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import to_arrow_schema
 from pyspark.sql.types import (
@@ -58,7 +58,8 @@ from jobs.cli import job_parser, parse_job_args
 from jobs.lake import Lake, WriteResult, open_lake
 from jobs.settings import Settings
 from jobs.spark import build_spark
-from jobs.text.minhash import LSH_BANDS, MIN_KEY_CHARS
+from jobs.text.minhash import MIN_KEY_CHARS
+from jobs.text.near_dup import UnionFind
 from jobs.text.pseudonym import REGISTRY_FILE, OfficialRegistry, resolve_secret
 from schemas import bronze, silver
 
@@ -222,132 +223,64 @@ def exact_duplicate_key(df: DataFrame) -> DataFrame:
 def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
     """(a, b) pairs of node ids (a < b) with Jaccard similarity >= NEAR_DUP_SIMILARITY, enough for components.
 
-    Every similar pair is either returned or already connected, within its task, through
-    returned pairs (each task keeps a spanning forest of what it verified): the connected
-    components are exactly those of all similar pairs, with far fewer edges when a template
-    has many variants (a cluster of k nodes needs k - 1 edges, not up to k²/2).
-
     ``nodes`` holds ``node``, ``text_key`` and ``lsh_bands``: 14 band keys of 6 MinHash values
     each, computed in the text pass (jobs/text/minhash.py). Two nodes are candidates when one
-    band key agrees (AND within a band, OR across bands); each candidate pair comes out once,
-    from the first band the two share (no shuffle to de-duplicate pairs), and is then checked
-    with the exact Jaccard similarity of its 5-character shingle sets, in Arrow batches in
-    Python (only the two keys travel with a pair, never two arrays of shingles). MLlib's
-    ``approxSimilarityJoin`` only ORs single hashes, so posts that share a template (Jaccard
-    ~0.5) almost always collide and the self-join grows with the square of the day's volume;
-    banding keeps candidates near the true pairs (P(candidate) = 0.986 at J = 0.8, 0.20 at 0.5).
+    band key agrees (AND within a band, OR across bands: P(candidate) = 0.986 at Jaccard 0.8,
+    0.20 at 0.5). MLlib's ``approxSimilarityJoin`` only ORs single hashes, so posts that share
+    a template (Jaccard ~0.5) almost always collide and its self-join grows with the square of
+    the day's volume.
 
-    A bucket holding more than LSH_BUCKET_ALL_PAIRS nodes (a template copied thousands of
-    times: its pairs would grow with the square of the day's volume) is compared by sorted
-    neighbourhood instead: nodes in text order, each against the next LSH_BUCKET_WINDOW. Such
-    a cluster stays connected through its chain of neighbours; a pair whose first shared band
-    is such a bucket and that is not close in text order is not checked (measured in
-    docs/performance.md).
+    No pair is ever materialised in Spark. The (node, band) rows of buckets holding more than
+    one node are grouped by bucket, with their keys, and each task walks its buckets in Python
+    (:class:`jobs.text.near_dup.BucketStream`): all pairs in buckets of up to
+    LSH_BUCKET_ALL_PAIRS nodes, sorted neighbourhood (LSH_BUCKET_WINDOW nodes, two text orders)
+    in larger ones, skipping the pairs and buckets the task has already connected, then the
+    exact Jaccard similarity of the 5-character shingle sets, vectorised per batch of buckets.
+    Each task returns a spanning forest of the similar pairs it found, so the connected
+    components are those of all similar candidate pairs, with k - 1 edges for a cluster of k
+    variants. Measured in docs/performance.md.
     """
     spark = nodes.sparkSession
     banded = nodes.where(F.col("lsh_bands").isNotNull() & (F.length("text_key") >= MIN_KEY_CHARS))
     bucket = Window.partitionBy("band", "band_key")
-    exploded = banded.select(
-        "node", "lsh_bands", F.substring("text_key", 1, 32).alias("_head"),
-        F.reverse(F.substring("text_key", -32, 32)).alias("_tail"),
-        F.posexplode("lsh_bands").alias("band", "band_key"),
-    ).withColumn("_size", F.count(F.lit(1)).over(bucket))
-    # index of the first band the two agree on (a CASE chain: generated code, no lambda per row)
-    first_shared = F.when(F.col("ba")[0] == F.col("bb")[0], F.lit(0))
-    for i in range(1, LSH_BANDS):
-        first_shared = first_shared.when(F.col("ba")[i] == F.col("bb")[i], F.lit(i))
-    small = exploded.where(F.col("_size") <= LSH_BUCKET_ALL_PAIRS)
-    every_pair = (
-        small.select(F.col("node").alias("a"), "band", "band_key", F.col("lsh_bands").alias("ba"))
-        .join(small.select(F.col("node").alias("b"), "band", "band_key", F.col("lsh_bands").alias("bb")),
-              ["band", "band_key"])
-        .where((F.col("a") < F.col("b")) & (F.col("band") == first_shared))
-        .select("a", "b")
+    shared = (
+        banded.select("node", F.posexplode("lsh_bands").alias("band", "band_key"))
+        .withColumn("_size", F.count(F.lit(1)).over(bucket))
+        .where(F.col("_size") > 1)  # a bucket of one node has no pair: most rows stop here, without text
+        .drop("_size")
     )
-    # Sorted neighbourhood in large buckets: each node against the next LSH_BUCKET_WINDOW nodes in
-    # text order, so a bucket of n nodes gives 2 x n x window candidates instead of n²/2.
-    large = exploded.where(F.col("_size") > LSH_BUCKET_ALL_PAIRS)
+    grouped = (
+        shared.join(banded.select("node", "text_key"), "node")
+        .repartition(int(spark.conf.get("spark.sql.shuffle.partitions") or 8), "band", "band_key")
+        .sortWithinPartitions("band", "band_key", "node")
+        .select("band", "band_key", "node", "text_key")
+    )
+    threshold, all_pairs_up_to, window = NEAR_DUP_SIMILARITY - 1e-9, LSH_BUCKET_ALL_PAIRS, LSH_BUCKET_WINDOW
 
-    def neighbours(order: Column) -> DataFrame:
-        ranked = large.withColumn("_rank", F.row_number().over(bucket.orderBy(order, "node")))
-        return (
-            ranked.select(F.col("node").alias("a"), "band", "band_key", "_rank", F.col("lsh_bands").alias("ba"))
-            .join(
-                ranked.select(
-                    F.col("node").alias("b"), "band", "band_key", F.col("lsh_bands").alias("bb"),
-                    F.explode(F.sequence(F.col("_rank") - LSH_BUCKET_WINDOW, F.col("_rank") - 1)).alias("_rank"),
-                ),
-                ["band", "band_key", "_rank"],
+    def walk(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from jobs.text.near_dup import BucketStream
+
+        stream = BucketStream(threshold, all_pairs_up_to, window)
+
+        def as_batch(edges: list[tuple[str, str]]) -> pa.RecordBatch:
+            return pa.RecordBatch.from_arrays(
+                [pa.array([a for a, _ in edges], pa.string()), pa.array([b for _, b in edges], pa.string())],
+                names=["a", "b"],
             )
-            .where(F.col("band") == first_shared)
-            .select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b"))
-        )
 
-    # two orders (how texts begin, how they end): a variant that changed its opening still sits
-    # next to its template in the second one
-    candidates = every_pair.unionByName(neighbours(F.col("_head"))).unionByName(neighbours(F.col("_tail")))
-    keys = banded.select("node", "text_key")
-    with_keys = candidates.join(keys.select(F.col("node").alias("a"), F.col("text_key").alias("ka")), "a").join(
-        keys.select(F.col("node").alias("b"), F.col("text_key").alias("kb")), "b"
-    )
-    threshold = NEAR_DUP_SIMILARITY - 1e-9
-
-    def verify(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        """Exact check (vectorised per batch), keeping the pairs that join two components of this task.
-
-        The kept pairs form a spanning forest of the similar pairs this task saw: a pair whose
-        nodes are already connected cannot change any component.
-        """
-        import numpy as np
-
-        from jobs.text.minhash import similar_pairs
-
-        forest = UnionFind()
         for batch in batches:
-            similar = np.flatnonzero(similar_pairs(batch.column("ka"), batch.column("kb"), threshold))
-            keep = np.zeros(batch.num_rows, dtype=bool)
-            picked = pa.array(similar, type=pa.int64())
-            left = batch.column("a").take(picked).to_pylist()
-            right = batch.column("b").take(picked).to_pylist()
-            for i, a, b in zip(similar.tolist(), left, right, strict=True):
-                keep[i] = forest.union(a, b)
-            yield batch.select(["a", "b"]).filter(pa.array(keep))
+            columns = [batch.column(name).to_pylist() for name in ("band", "band_key", "node", "text_key")]
+            edges = stream.feed(zip(*columns, strict=True))
+            if edges:
+                yield as_batch(edges)
+        edges = stream.finish()
+        if edges:
+            yield as_batch(edges)
 
-    pairs = with_keys.select("a", "b", "ka", "kb").mapInArrow(verify, "a string, b string").localCheckpoint()
+    pairs = grouped.mapInArrow(walk, "a string, b string").localCheckpoint()
     if pairs.isEmpty():
         return spark.createDataFrame([], "a string, b string")
     return pairs
-
-
-class UnionFind:
-    """Disjoint sets of node ids; each set's root is its smallest id."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def root(self, x: str) -> str:
-        parent = self.parent
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> bool:
-        """Join the sets of ``a`` and ``b``; False when they were already one set."""
-        ra, rb = self.root(a), self.root(b)
-        if ra == rb:
-            return False
-        self.parent[max(ra, rb)] = min(ra, rb)
-        return True
-
-
-def union_find_components(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    """node -> smallest node id of its connected component (driver-side, for small edge lists)."""
-    forest = UnionFind()
-    for a, b in pairs:
-        forest.union(a, b)
-    return {node: forest.root(node) for node in list(forest.parent)}
 
 
 def connected_components(pairs: DataFrame) -> DataFrame:

@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 DAY = date(2026, 11, 27)
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
@@ -256,7 +259,8 @@ def test_missing_secret_is_a_clear_error(
 
 
 def test_connected_components_driver_and_spark_agree(spark: Any) -> None:
-    from jobs.silver import connected_components_spark, union_find_components
+    from jobs.silver import connected_components_spark
+    from jobs.text.near_dup import union_find_components
 
     pairs = [("b", "c"), ("a", "b"), ("e", "d"), ("x", "y"), ("c", "z")]
     expected = {"a": "a", "b": "a", "c": "a", "z": "a", "d": "d", "e": "d", "x": "x", "y": "x"}
@@ -336,13 +340,12 @@ def test_band_keys_hit_the_banding_probabilities() -> None:
 
 
 def test_vectorised_jaccard_equals_python_sets() -> None:
-    """similar_pairs (integer shingles, sparse product) answers exactly as shingle sets do."""
+    """similar_index_pairs (integer shingles, sparse product) answers exactly as shingle sets do."""
     import random
 
     import numpy as np
-    import pyarrow as pa
 
-    from jobs.text.minhash import jaccard_at_least, similar_pairs
+    from jobs.text.minhash import jaccard_at_least, similar_index_pairs
 
     rng = random.Random(3)
     alphabet = "abcde fghij" + "ăшж" + "0123"
@@ -354,19 +357,18 @@ def test_vectorised_jaccard_equals_python_sets() -> None:
             if k:
                 k[rng.randrange(len(k))] = rng.choice(alphabet)
         keys.append("".join(k))
-    left = [rng.choice(keys) for _ in range(3000)]
-    right = [rng.choice(keys) for _ in range(3000)]
+    ia = np.array([rng.randrange(len(keys)) for _ in range(3000)])
+    ib = np.array([rng.randrange(len(keys)) for _ in range(3000)])
     for threshold in (0.8 - 1e-9, 0.5, 0.3):
-        expected = jaccard_at_least(left, right, threshold)
-        got = similar_pairs(pa.array(left), pa.array(right), threshold)
+        expected = jaccard_at_least([keys[i] for i in ia], [keys[i] for i in ib], threshold)
+        got = similar_index_pairs(keys, ia, ib, threshold)
         assert got.tolist() == expected
         assert any(expected) and not all(expected)
     wide = ["漢字のテキストです漢字のテキストです", "漢字のテキストです漢字のテキストだ"]  # code points >= 4096
-    assert similar_pairs(pa.array(wide[:1]), pa.array(wide[1:]), 0.5).tolist() == jaccard_at_least(
-        wide[:1], wide[1:], 0.5
-    )
-    assert similar_pairs(pa.array([], pa.string()), pa.array([], pa.string()), 0.8).size == 0
-    assert np.asarray(similar_pairs(pa.array(["abc"]), pa.array(["abc"]), 0.8)).tolist() == [False]
+    pair = (np.array([0]), np.array([1]))
+    assert similar_index_pairs(wide, *pair, 0.5).tolist() == jaccard_at_least(wide[:1], wide[1:], 0.5)
+    assert similar_index_pairs(keys, np.zeros(0, np.int64), np.zeros(0, np.int64), 0.8).size == 0
+    assert similar_index_pairs(["abc", "abc"], *pair, 0.8).tolist() == [False]  # too short for a shingle
 
 
 @pytest.mark.parametrize("all_pairs_up_to", [3])
@@ -377,33 +379,158 @@ def test_near_duplicate_components_equal_exact_ones(spark: Any, monkeypatch: pyt
     With a bucket limit of 3, every template bucket is compared by sorted neighbourhood only
     (variants whose opening or ending changed included), and must still give the same clusters.
     """
-    import random
-
     import jobs.silver as silver
     from jobs.text.minhash import band_keys, jaccard_at_least
+    from jobs.text.near_dup import union_find_components
 
     monkeypatch.setattr(silver, "LSH_BUCKET_ALL_PAIRS", all_pairs_up_to)
     monkeypatch.setattr(silver, "LSH_BUCKET_WINDOW", 2)  # buckets of ~12 variants: not all pairs
-    rng = random.Random(5)
+    texts = _template_texts()
+    nodes = [(f"n{i:03d}", k, b) for i, (k, b) in enumerate(zip(texts, band_keys(texts), strict=True))]
+    frame = spark.createDataFrame(nodes, "node string, text_key string, lsh_bands array<bigint>")
+    found = union_find_components([(r["a"], r["b"]) for r in silver.near_duplicate_pairs(frame).collect()])
+
+    exact_pairs = [(a[0], b[0]) for i, a in enumerate(nodes) for b in nodes[i + 1:]
+                   if jaccard_at_least([a[1]], [b[1]], 0.8 - 1e-9)[0]]
+    exact = union_find_components(exact_pairs)
+    assert len(set(exact.values())) >= 6 and len(exact) >= 60
+    assert found == exact
+
+
+def _template_texts(seed: int = 5) -> list[str]:
+    """Six templates with 12 variants each (a word changed, some with a new opening or ending), plus noise."""
+    import random
+
+    rng = random.Random(seed)
     words = "primaria strada apa canal scoala spital drum parc autobuz taxa pensie politia".split()
     texts = []
     for t in range(6):
         base = " ".join(rng.choice(words) for _ in range(30)) + f" sablon {t}"
         for v in range(12):
             w = base.split()
-            w[rng.randrange(len(w))] = rng.choice(words)  # one word changed
+            w[rng.randrange(len(w))] = rng.choice(words)
             if v % 4 == 1:
-                w.insert(0, "salut")  # new opening
+                w.insert(0, "salut")
             if v % 4 == 2:
-                w.append("multumesc")  # new ending
+                w.append("multumesc")
             texts.append(" ".join(w))
-    texts += [" ".join(rng.choice(words) for _ in range(25)) for _ in range(30)]  # unrelated posts
-    nodes = [(f"n{i:03d}", k, b) for i, (k, b) in enumerate(zip(texts, band_keys(texts), strict=True))]
-    frame = spark.createDataFrame(nodes, "node string, text_key string, lsh_bands array<bigint>")
-    found = silver.union_find_components([(r["a"], r["b"]) for r in silver.near_duplicate_pairs(frame).collect()])
+    return texts + [" ".join(rng.choice(words) for _ in range(25)) for _ in range(30)]
 
-    exact_pairs = [(a[0], b[0]) for i, a in enumerate(nodes) for b in nodes[i + 1:]
-                   if jaccard_at_least([a[1]], [b[1]], 0.8 - 1e-9)[0]]
-    exact = silver.union_find_components(exact_pairs)
+
+def _bucket_rows(texts: list[str]) -> list[tuple[int, int, str, str]]:
+    """(band, band_key, node, key) rows of the buckets holding more than one node, sorted as silver sends them."""
+    from collections import Counter
+
+    from jobs.text.minhash import band_keys
+
+    rows = [(band, key, f"n{i:03d}", text)
+            for i, (text, keys) in enumerate(zip(texts, band_keys(texts), strict=True))
+            for band, key in enumerate(keys or [])]
+    size = Counter((band, key) for band, key, _, _ in rows)
+    return sorted(r for r in rows if size[r[0], r[1]] > 1)
+
+
+def test_bucket_pass_components_equal_exact_ones_and_need_the_neighbourhood() -> None:
+    from jobs.text.minhash import jaccard_at_least
+    from jobs.text.near_dup import bucket_edges, union_find_components
+
+    texts = _template_texts()
+    rows = _bucket_rows(texts)
+    exact = union_find_components(
+        (f"n{i:03d}", f"n{j:03d}") for i in range(len(texts)) for j in range(i + 1, len(texts))
+        if jaccard_at_least([texts[i]], [texts[j]], 0.8 - 1e-9)[0]
+    )
     assert len(set(exact.values())) >= 6 and len(exact) >= 60
-    assert found == exact
+    for all_pairs_up_to, window, batch_rows in ((1000, 0, 20_000), (3, 2, 20_000), (3, 1, 20_000), (3, 2, 1), (1000, 0, 50)):
+        edges = bucket_edges(rows, 0.8 - 1e-9, all_pairs_up_to, window, batch_rows)
+        assert union_find_components(edges) == exact, (all_pairs_up_to, window, batch_rows)
+        assert len(edges) == len(exact) - len(set(exact.values()))  # a spanning forest: k - 1 edges per cluster
+        assert all(a < b for a, b in edges)
+    # Without neighbours, buckets above the limit compare nothing and the clusters fall apart.
+    assert union_find_components(bucket_edges(rows, 0.8 - 1e-9, 3, 0)) != exact
+
+
+def test_bucket_stream_is_the_same_across_chunk_boundaries() -> None:
+    from jobs.text.near_dup import BucketStream, union_find_components
+
+    rows = _bucket_rows(_template_texts(seed=8))
+    whole = BucketStream(0.8 - 1e-9, 3, 2)
+    expected = whole.feed(rows) + whole.finish()
+    for batch_rows in (1, 10, 100):
+        stream = BucketStream(0.8 - 1e-9, 3, 2, batch_rows)
+        chunked = [e for start in range(0, len(rows), 7) for e in stream.feed(rows[start:start + 7])]
+        assert union_find_components(chunked + stream.finish()) == union_find_components(expected) != {}
+
+
+def _variants(count: int, seed: int = 1) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    base = ("apa calda lipseste de trei saptamani in cartierul nostru si nimeni nu raspunde la telefon "
+            "am sunat la primarie si la furnizor dar fiecare ne trimite la celalalt iar copiii fac baie rece").split()
+    keys = []
+    for _ in range(count):
+        w = list(base)
+        w[rng.randrange(len(w))] = rng.choice(["azi", "iar", "deja", "tot"])
+        keys.append(" ".join(w))
+    return keys
+
+
+def test_bucket_stream_skips_what_it_already_connected() -> None:
+    """A template's bucket in a second band costs no comparison once the first band connected it."""
+    from jobs.text.near_dup import BucketStream
+
+    keys = _variants(300)
+    nodes = [f"p{i:04d}" for i in range(300)]
+    for all_pairs_up_to, window, most in ((1000, 0, 300 * 299 // 2), (10, 25, 2 * 25 * 300)):
+        stream = BucketStream(0.8 - 1e-9, all_pairs_up_to, window, batch_rows=1)
+        assert stream.feed((0, 7, n, k) for n, k in zip(nodes, keys, strict=True)) == []  # may go on
+        edges = stream.feed((1, 9, n, k) for n, k in zip(nodes, keys, strict=True))  # closes band 0's bucket
+        assert len(edges) == 299 and 0 < stream.comparisons <= most  # one cluster, k - 1 edges
+        before = stream.comparisons
+        assert stream.finish() == [] and stream.comparisons == before
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.lists(st.integers(0, 40), max_size=4)), min_size=2, max_size=30),
+       st.integers(0, 3))
+def test_bucket_all_pairs_equals_every_pair_compared(variants: list[tuple[int, list[int]]], seen_before: int) -> None:
+    """One bucket compared all pairs gives the components of every similar pair, whatever the forest held."""
+    from jobs.text.minhash import jaccard_at_least
+    from jobs.text.near_dup import BucketStream, union_find_components
+
+    bases = ["apa calda lipseste in tot cartierul de o saptamana", "autobuzul 331 nu a mai trecut de o ora azi",
+             "gunoiul nu a fost ridicat de pe strada noastra", "spitalul judetean nu are medicamente de baza"]
+    keys = []
+    for base, edits in variants:
+        text = list(bases[base])
+        for e in edits:
+            text[e % len(text)] = "x"
+        keys.append("".join(text))
+    nodes = [f"n{i:02d}" for i in range(len(keys))]
+    stream = BucketStream(0.8 - 1e-9, 1000, 0, batch_rows=1)
+    earlier = stream.feed((0, 1, n, k) for n, k in list(zip(nodes, keys, strict=True))[:seen_before])
+    edges = earlier + stream.feed((1, 1, n, k) for n, k in zip(nodes, keys, strict=True)) + stream.finish()
+    exact = union_find_components(
+        (nodes[i], nodes[j]) for i in range(len(keys)) for j in range(i + 1, len(keys))
+        if jaccard_at_least([keys[i]], [keys[j]], 0.8 - 1e-9)[0]
+    )
+    found = union_find_components(edges)
+    assert {n: found.get(n, n) for n in nodes} == {n: exact.get(n, n) for n in nodes}
+
+
+def test_bucket_all_pairs_follows_a_chain_through_any_member() -> None:
+    """B ~ A and B ~ C but A !~ C: all three are one component, whatever the order."""
+    from jobs.text.minhash import jaccard_at_least
+    from jobs.text.near_dup import bucket_edges, union_find_components
+
+    b = "primaria sectorului trei nu raspunde la sesizari de luni"
+    a, c = b[:12] + "X" + b[13:], b[:40] + "X" + b[41:]  # one interior character each
+    assert jaccard_at_least([a, c], [b, b], 0.8 - 1e-9) == [True, True]
+    assert jaccard_at_least([a], [c], 0.8 - 1e-9) == [False]
+    texts = {"a": a, "b": b, "c": c}
+    for order in ("bac", "bca", "abc", "cab"):
+        edges = bucket_edges([(0, 0, x, texts[x]) for x in order], 0.8 - 1e-9, 1000, 0)
+        assert set(union_find_components(edges).values()) == {"a"}, order
+    # sorted neighbourhood with one neighbour: a and c are next to b in text order either way
+    assert set(union_find_components(bucket_edges([(0, 0, x, texts[x]) for x in "abc"], 0.8 - 1e-9, 2, 1)).values()) == {"a"}

@@ -3,7 +3,7 @@
 Silver finds near duplicates by banded MinHash LSH on the 5-character shingles of ``text_key``:
 :data:`LSH_BANDS` bands of :data:`LSH_ROWS` MinHash values each; two posts are candidates when
 all values of one band agree (P = 1 - (1 - J^6)^14: 0.986 at Jaccard 0.8, 0.20 at 0.5), and
-every candidate is then checked with its exact Jaccard similarity in Spark.
+every candidate is then checked with its exact Jaccard similarity (jobs/text/near_dup.py).
 
 The values are computed here, inside the silver ``mapInArrow`` pass that already holds every
 key in Python, vectorised over the whole batch: one array of 5-gram hashes for all keys of
@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pyarrow as pa
 
 SHINGLE_CHARS = 5
 LSH_BANDS = 14
@@ -141,28 +140,25 @@ def _shingle_codes(keys: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
     return seg, code[starts[seg] + offset]
 
 
-def similar_pairs(left: pa.Array, right: pa.Array, threshold: float) -> np.ndarray:
-    """Per pair of keys: exact Jaccard similarity of their shingle sets >= ``threshold`` (vectorised).
+def similar_index_pairs(keys: Sequence[str], ia: np.ndarray, ib: np.ndarray, threshold: float) -> np.ndarray:
+    """Per pair of positions (``keys[ia[k]]``, ``keys[ib[k]]``): exact Jaccard similarity >= ``threshold``.
 
-    The keys of a batch are dictionary-encoded (each distinct key handled once), every shingle
-    becomes an exact integer (5 code points of 12 bits), and the intersection sizes of all
-    pairs come from one sparse row-wise product. Same answer as :func:`jaccard_at_least`
-    (tested); batches holding a code point >= 4096 (CJK, say) take that slower path.
+    Vectorised: each key's shingles are computed once, however many pairs it is in; every
+    shingle becomes an exact integer (5 code points of 12 bits), and the intersection sizes of
+    all pairs come from one sparse row-wise product. Same answer as :func:`jaccard_at_least`
+    (tested); keys holding a code point >= 4096 (CJK, say) take that slower path.
     """
-    import pyarrow.compute as pc
     import scipy.sparse as sp
 
-    n = len(left)
+    n = len(ia)
     if n == 0:
         return np.zeros(0, dtype=bool)
-    encoded = pc.dictionary_encode(pa.concat_arrays([left, right]))
-    keys = encoded.dictionary.to_pylist()
-    codes = _shingle_codes(keys)
+    codes = _shingle_codes(list(keys))
     if codes is None:
-        return np.array(jaccard_at_least(left.to_pylist(), right.to_pylist(), threshold), dtype=bool)
+        return np.array(
+            jaccard_at_least([keys[i] for i in ia.tolist()], [keys[i] for i in ib.tolist()], threshold), dtype=bool
+        )
     seg, code = codes
-    index = encoded.indices.to_numpy(zero_copy_only=False)
-    ia, ib = index[:n], index[n:]
     if code.size == 0:
         return np.zeros(n, dtype=bool)
     columns = np.unique(code, return_inverse=True)[1]

@@ -1,0 +1,174 @@
+"""Similar pairs inside LSH buckets, a batch of buckets at a time, keeping only a spanning forest.
+
+Silver sends every (band, band_key, node, text_key) row whose bucket holds more than one node
+to Python, grouped by bucket and sorted (jobs/silver.py). :class:`BucketStream` collects whole
+buckets and compares their nodes with the exact Jaccard similarity of their shingle sets:
+
+* a bucket of up to ``all_pairs_up_to`` nodes: every pair;
+* a larger one (a template copied thousands of times): sorted neighbourhood, each node against
+  the ``window`` nodes before it in two text orders (how texts begin, how they end), so a
+  variant that changed its opening still meets its template.
+
+A pair whose nodes the task has already connected (through an earlier batch: another band of
+the same cluster) is not compared, and a bucket whose nodes are all connected costs nothing
+but a lookup per node. The candidate pairs of a batch are de-duplicated (a pair sharing several
+bands of the batch is compared once) and checked together, vectorised
+(:func:`jobs.text.minhash.similar_index_pairs`); the similar ones that join two components are
+returned. Their connected components equal those of every candidate pair that is similar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from jobs.text.minhash import similar_index_pairs
+
+ORDER_CHARS = 32  # characters of a key's opening (or ending) that set its place in a bucket's order
+BATCH_ROWS = 20_000  # rows of whole buckets compared together
+
+
+class UnionFind:
+    """Disjoint sets of node ids; each set's root is its smallest id."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def root(self, x: str) -> str:
+        parent = self.parent
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> bool:
+        """Join the sets of ``a`` and ``b``; False when they were already one set."""
+        ra, rb = self.root(a), self.root(b)
+        if ra == rb:
+            return False
+        self.parent[max(ra, rb)] = min(ra, rb)
+        return True
+
+
+def union_find_components(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """node -> smallest node id of its connected component."""
+    forest = UnionFind()
+    for a, b in pairs:
+        forest.union(a, b)
+    return {node: forest.root(node) for node in list(forest.parent)}
+
+
+class BucketStream:
+    """Compares the nodes of each LSH bucket, in batches of whole buckets; one per Python task.
+
+    Feed it (band, band_key, node, key) rows sorted by (band, band_key), in any chunks: a
+    bucket that continues into the next chunk is held until it is complete.
+    """
+
+    def __init__(self, threshold: float, all_pairs_up_to: int, window: int, batch_rows: int = BATCH_ROWS) -> None:
+        self.threshold = threshold
+        self.all_pairs_up_to = all_pairs_up_to
+        self.window = window
+        self.batch_rows = batch_rows
+        self.forest = UnionFind()
+        self.comparisons = 0  # exact similarities computed (for tests and logs)
+        self._rows: list[tuple[int, int, str, str]] = []
+
+    def feed(self, rows: Iterable[tuple[int, int, str, str]]) -> list[tuple[str, str]]:
+        """Edges of the complete buckets once at least ``batch_rows`` rows are waiting."""
+        self._rows.extend(rows)
+        if len(self._rows) < self.batch_rows:
+            return []
+        last = self._rows[-1][:2]
+        cut = len(self._rows) - 1
+        while cut > 0 and self._rows[cut - 1][:2] == last:
+            cut -= 1  # the last bucket may go on in the next chunk
+        if cut == 0:
+            return []
+        ready, self._rows = self._rows[:cut], self._rows[cut:]
+        return self._compare(ready)
+
+    def finish(self) -> list[tuple[str, str]]:
+        """Edges of the buckets still waiting."""
+        ready, self._rows = self._rows, []
+        return self._compare(ready)
+
+    def _candidates(self, starts: np.ndarray, ends: np.ndarray, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Row positions (i, j) of the pairs to compare: all pairs, or sorted neighbourhood above the limit."""
+        left: list[np.ndarray] = []
+        right: list[np.ndarray] = []
+        triu: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            size = end - start
+            if size <= self.all_pairs_up_to:
+                if size not in triu:
+                    triu[size] = np.triu_indices(size, 1)
+                i, j = triu[size]
+                left.append(i + start)
+                right.append(j + start)
+                continue
+            rows = range(start, end)  # in node order within the bucket: ties keep it
+
+            def opening(r: int) -> str:
+                return keys[r][:ORDER_CHARS]
+
+            def ending(r: int) -> str:
+                return keys[r][::-1][:ORDER_CHARS]
+
+            for order_key in (opening, ending):
+                order = np.array(sorted(rows, key=order_key), dtype=np.int64)
+                for gap in range(1, min(self.window, size - 1) + 1):
+                    left.append(order[gap:])
+                    right.append(order[:-gap])
+        if not left:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(left), np.concatenate(right)
+
+    def _compare(self, rows: list[tuple[int, int, str, str]]) -> list[tuple[str, str]]:
+        if len(rows) < 2:
+            return []
+        root = self.forest.root
+        band = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        band_key = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        nodes = [r[2] for r in rows]
+        keys = [r[3] for r in rows]
+        # nodes of the batch as integers; their components (as of now) as integers
+        node_id: dict[str, int] = {}
+        node_of_row = np.fromiter((node_id.setdefault(n, len(node_id)) for n in nodes), dtype=np.int64, count=len(rows))
+        root_id: dict[str, int] = {}
+        root_of_row = np.fromiter((root_id.setdefault(root(n), len(root_id)) for n in nodes), dtype=np.int64,
+                                  count=len(rows))
+        change = np.flatnonzero((band[1:] != band[:-1]) | (band_key[1:] != band_key[:-1])) + 1
+        starts = np.concatenate(([0], change))
+        ends = np.concatenate((change, [len(rows)]))
+        # a bucket whose nodes are already one component has nothing to add
+        open_bucket = np.minimum.reduceat(root_of_row, starts) != np.maximum.reduceat(root_of_row, starts)
+        i, j = self._candidates(starts[open_bucket], ends[open_bucket], keys)
+        keep = root_of_row[i] != root_of_row[j]
+        a, b = node_of_row[i[keep]], node_of_row[j[keep]]
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        pair_code = np.unique(low * len(node_id) + high)  # each pair once, however many bands it shares
+        low, high = pair_code // len(node_id), pair_code % len(node_id)
+        self.comparisons += len(pair_code)
+        names = list(node_id)
+        node_keys = [""] * len(names)
+        for n, k in zip(nodes, keys, strict=True):
+            node_keys[node_id[n]] = k
+        similar = similar_index_pairs(node_keys, low, high, self.threshold)
+        edges: list[tuple[str, str]] = []
+        for x, y in zip(low[similar].tolist(), high[similar].tolist(), strict=True):
+            u, v = names[x], names[y]
+            if self.forest.union(u, v):
+                edges.append((u, v) if u < v else (v, u))
+        return edges
+
+
+def bucket_edges(
+    rows: Iterable[tuple[int, int, str, str]], threshold: float, all_pairs_up_to: int, window: int,
+    batch_rows: int = BATCH_ROWS,
+) -> list[tuple[str, str]]:
+    """Edges from (band, band_key, node, key) rows sorted by (band, band_key)."""
+    stream = BucketStream(threshold, all_pairs_up_to, window, batch_rows)
+    return stream.feed(rows) + stream.finish()
