@@ -388,13 +388,15 @@ def test_near_duplicate_components_equal_exact_ones(spark: Any, monkeypatch: pyt
     texts = _template_texts()
     nodes = [(f"n{i:03d}", k, b) for i, (k, b) in enumerate(zip(texts, band_keys(texts), strict=True))]
     frame = spark.createDataFrame(nodes, "node string, text_key string, lsh_bands array<bigint>")
-    found = union_find_components([(r["a"], r["b"]) for r in silver.near_duplicate_pairs(frame).collect()])
+    edges = [(r["a"], r["b"]) for r in silver.near_duplicate_pairs(frame.repartition(3)).collect()]
+    found = union_find_components(edges)
 
     exact_pairs = [(a[0], b[0]) for i, a in enumerate(nodes) for b in nodes[i + 1:]
                    if jaccard_at_least([a[1]], [b[1]], 0.8 - 1e-9)[0]]
     exact = union_find_components(exact_pairs)
     assert len(set(exact.values())) >= 6 and len(exact) >= 60
     assert found == exact
+    assert len(edges) == len(exact) - len(set(exact.values()))  # one spanning forest, whatever the tasks
 
 
 def _template_texts(seed: int = 5) -> list[str]:
