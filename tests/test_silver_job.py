@@ -536,3 +536,13 @@ def test_bucket_all_pairs_follows_a_chain_through_any_member() -> None:
         assert set(union_find_components(edges).values()) == {"a"}, order
     # sorted neighbourhood with one neighbour: a and c are next to b in text order either way
     assert set(union_find_components(bucket_edges([(0, 0, x, texts[x]) for x in "abc"], 0.8 - 1e-9, 2, 1)).values()) == {"a"}
+
+
+def test_bucket_stream_compares_in_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pairs checked a few at a time give the same edges as all at once."""
+    import jobs.text.near_dup as near_dup
+
+    rows = _bucket_rows(_template_texts())
+    whole = near_dup.bucket_edges(rows, 0.8 - 1e-9, 3, 2)
+    monkeypatch.setattr(near_dup, "COMPARE_SLICE", 7)
+    assert near_dup.bucket_edges(rows, 0.8 - 1e-9, 3, 2) == whole and whole
