@@ -540,9 +540,10 @@ def test_bucket_all_pairs_follows_a_chain_through_any_member() -> None:
 
 def test_bucket_stream_compares_in_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pairs checked a few at a time give the same edges as all at once."""
+    import jobs.text.minhash as minhash
     import jobs.text.near_dup as near_dup
 
     rows = _bucket_rows(_template_texts())
     whole = near_dup.bucket_edges(rows, 0.8 - 1e-9, 3, 2)
-    monkeypatch.setattr(near_dup, "COMPARE_SLICE", 7)
+    monkeypatch.setattr(minhash, "PAIR_SLICE", 7)
     assert near_dup.bucket_edges(rows, 0.8 - 1e-9, 3, 2) == whole and whole

@@ -25,6 +25,7 @@ LSH_BANDS = 14
 LSH_ROWS = 6
 LSH_SEED = 20261128
 MIN_KEY_CHARS = 20  # shorter keys take no part in near-duplicate detection
+PAIR_SLICE = 500_000  # pairs per sparse product in similar_index_pairs (a template bucket can give millions)
 
 _HASHES = LSH_BANDS * LSH_ROWS
 _rng = np.random.Generator(np.random.PCG64(LSH_SEED))
@@ -168,7 +169,10 @@ def similar_index_pairs(keys: Sequence[str], ia: np.ndarray, ib: np.ndarray, thr
     matrix.sum_duplicates()
     matrix.data[:] = 1  # a set: a shingle twice in one key counts once
     size = np.diff(matrix.indptr)
-    common = np.asarray(matrix[ia].multiply(matrix[ib]).sum(axis=1)).ravel()
+    common = np.concatenate([  # in slices: the row copies of a slice stay within a few hundred MB
+        np.asarray(matrix[ia[at : at + PAIR_SLICE]].multiply(matrix[ib[at : at + PAIR_SLICE]]).sum(axis=1)).ravel()
+        for at in range(0, n, PAIR_SLICE)
+    ])
     union = size[ia] + size[ib] - common
     with np.errstate(divide="ignore", invalid="ignore"):
         return (union > 0) & (common / np.where(union > 0, union, 1) >= threshold)

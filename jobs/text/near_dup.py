@@ -27,7 +27,6 @@ from jobs.text.minhash import similar_index_pairs
 
 ORDER_CHARS = 32  # characters of a key's opening (or ending) that set its place in a bucket's order
 BATCH_ROWS = 20_000  # rows of whole buckets compared together
-COMPARE_SLICE = 500_000  # pairs per vectorised check (bounds its sparse matrices to a few hundred MB)
 
 
 class UnionFind:
@@ -157,10 +156,7 @@ class BucketStream:
         node_keys = [""] * len(names)
         for n, k in zip(nodes, keys, strict=True):
             node_keys[node_id[n]] = k
-        similar = np.concatenate([  # in slices: a template bucket of 100k nodes gives millions of pairs
-            similar_index_pairs(node_keys, low[at : at + COMPARE_SLICE], high[at : at + COMPARE_SLICE], self.threshold)
-            for at in range(0, len(low), COMPARE_SLICE)
-        ] or [np.zeros(0, dtype=bool)])
+        similar = similar_index_pairs(node_keys, low, high, self.threshold)
         edges: list[tuple[str, str]] = []
         for x, y in zip(low[similar].tolist(), high[similar].tolist(), strict=True):
             u, v = names[x], names[y]
