@@ -236,9 +236,10 @@ def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
     LSH_BUCKET_ALL_PAIRS nodes, sorted neighbourhood (LSH_BUCKET_WINDOW nodes, two text orders)
     in larger ones, skipping the pairs and buckets the task has already connected, then the
     exact Jaccard similarity of the 5-character shingle sets, vectorised per batch of buckets.
-    Each task returns a spanning forest of the similar pairs it found, so the connected
-    components are those of all similar candidate pairs, with k - 1 edges for a cluster of k
-    variants. Measured in docs/performance.md.
+    Each task returns a spanning forest of the similar pairs it found, and one last pass in a
+    single task merges those into one forest, so the connected components are those of all
+    similar candidate pairs, with k - 1 edges for a cluster of k variants. Measured in
+    docs/performance.md.
     """
     spark = nodes.sparkSession
     banded = nodes.where(F.col("lsh_bands").isNotNull() & (F.length("text_key") >= MIN_KEY_CHARS))
