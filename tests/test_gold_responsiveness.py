@@ -88,7 +88,8 @@ def test_mention_pairs_equal_brute_force_containment(spark: Any) -> None:
     """
     import random
 
-    from jobs.gold import MIN_TITLE_KEY, URL_KEY_CHARS, mention_pairs
+    from jobs.gold import mention_pairs
+    from jobs.text.mentions import MIN_TITLE_KEY, URL_KEY_CHARS
 
     rng = random.Random(11)
     words = ["apa", "curata", "cluj", "primaria", "drum", "x", "scoala", "1500", "de", "in", "reabilitare"]
