@@ -139,7 +139,8 @@ with DAG(
     ingest = stage("ingest", ["bronze.posts", "bronze.quarantine", "ops.ingest_runs"])
     silver = stage("silver", ["silver.posts"])
     enrich = stage("enrich", ["silver.posts_enriched"])
-    gold = stage("gold", ["gold.indicators_daily", "gold.alerts", "gold.responsiveness", "gold.public_debate"])
+    gold = stage("gold", ["gold.indicators_daily", "gold.alerts", "gold.responsiveness", "gold.public_debate",
+                          "gold.term_counts_daily"])
     ingest_gate = ingest_quality_gate(DAY, "{{ params.max_quarantine_rate }}")
     silver_gate = quality_gate.override(task_id="silver_quality_gate")("silver", DAY)
     enrich_gate = quality_gate.override(task_id="enrich_quality_gate")("enrich", DAY)

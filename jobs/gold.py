@@ -6,8 +6,15 @@ Which partitions a run recomputes (``--day D`` is the landing day of the run's d
 
 * the days touched: D itself plus the ``created_date`` of every enriched row that landed on D
   (late posts, engagement updates of older posts);
+* days gold holds whose stored totals no longer match the posts (:func:`stale_days`: posts
+  erased or re-scored without gold running for them), treated as touched;
 * for each touched day, the 27 days after it whose rolling values depend on it, when they are
   not after D or already exist in gold (a backfilled earlier day refreshes later partitions).
+
+Incremental: only the recomputed days (and window days gold does not hold) are aggregated from
+the posts; the rolling windows and alert baselines read the other days' aggregates back from
+gold.indicators_daily (:func:`incremental_daily`), so a nightly run reads one day of posts for
+its indicators instead of 28; emerging-term baselines read gold.term_counts_daily (:class:`TermStore`).
 
 All recomputed days are computed in one pass, compared with the table in one pass, and only
 the days whose rows differ are replaced (``replace_partition``, which itself skips identical
@@ -49,6 +56,7 @@ from schemas.gold import (
     NONE,
     PUBLIC_DEBATE,
     RESPONSIVENESS,
+    TERM_COUNTS_DAILY,
 )
 
 log = logging.getLogger("civic_pulse.gold")
@@ -93,13 +101,13 @@ DIMENSION_WORDS = {
 }
 
 
-
 @dataclass
 class GoldResult:
     run_id: str
     day: date
     touched_days: list[date]
     recomputed_days: list[date]
+    stale_days: list[date] = field(default_factory=list)
     written: dict[str, list[str]] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
 
@@ -109,6 +117,7 @@ class GoldResult:
             "day": self.day.isoformat(),
             "touched_days": [d.isoformat() for d in self.touched_days],
             "recomputed_days": [d.isoformat() for d in self.recomputed_days],
+            "stale_days": [d.isoformat() for d in self.stale_days],
             "written": self.written,
             "versions": self.versions,
         }
@@ -300,6 +309,51 @@ def daily_window(enriched: DataFrame, days: list[date], before: int) -> DataFram
     return daily_aggregates(window)
 
 
+def incremental_daily(lake: Lake, enriched: DataFrame, days: list[date], before: int,
+                      existing: set[date]) -> DataFrame:
+    """Like :func:`daily_window`, but days gold already holds (and does not recompute) are read back.
+
+    Only the recomputed days and window days missing from gold are aggregated from the posts; the
+    other days of the window come from gold.indicators_daily, which stores each day's aggregates
+    unchanged. A nightly run therefore reads one day of posts, not 28. Stored days that no longer
+    match the posts are found by :func:`stale_days` and recomputed before this is called.
+    """
+    lo, hi = min(days) - timedelta(days=before), max(days)
+    stored_days = sorted(d for d in existing if lo <= d <= hi and d not in set(days))
+    fresh = daily_aggregates(enriched.where(
+        F.col("created_date").between(F.lit(lo), F.lit(hi)) & ~F.col("created_date").isin(stored_days)
+    ))
+    if not stored_days:
+        return fresh
+    stored = lake.read(INDICATORS_DAILY).where(F.col("day").isin(stored_days)).select(*fresh.columns)
+    return fresh.unionByName(stored)
+
+
+def stale_days(lake: Lake, enriched: DataFrame, lo: date, hi: date, existing: set[date]) -> list[date]:
+    """Days in gold between ``lo`` and ``hi`` whose stored totals no longer match the posts.
+
+    Compares, per day, posts, scored posts and the three sentiment counts of the posts with the
+    day's ``total`` row: a day whose posts were added, removed (erasure) or re-scored without gold
+    running for them is found here and recomputed, with the days whose rolling values it feeds.
+    """
+    held = sorted(d for d in existing if lo <= d <= hi)
+    if not held:
+        return []
+    sentiment = F.col("sentiment")
+    now = enriched.where(F.col("created_date").isin(held)).groupBy(F.col("created_date").alias("day")).agg(
+        F.count(F.lit(1)).alias("posts"),
+        F.count(sentiment).alias("scored"),
+        *[F.sum((sentiment == s).cast("long")).alias(s) for s in SENTIMENTS],
+    )
+    cols = ["day", "posts", "scored", *SENTIMENTS]
+    stored = lake.read(INDICATORS_DAILY).where(
+        F.col("day").isin(held) & (F.col("grouping_level") == "total")
+    ).select(*cols)
+    now = now.select(*[F.coalesce(F.col(c), F.lit(0)).alias(c) if c in SENTIMENTS else F.col(c) for c in cols])
+    diff = now.exceptAll(stored).unionByName(stored.exceptAll(now))
+    return sorted({r["day"] for r in diff.select("day").distinct().collect()})
+
+
 def compute_indicators(daily: DataFrame, days: list[date], run_id: str, started: datetime) -> DataFrame:
     """gold.indicators_daily rows for ``days``; ``daily`` must cover the 27 days before the first one."""
     return with_rolling(daily).where(F.col("day").isin(days)).select(
@@ -457,25 +511,61 @@ def post_terms(enriched: DataFrame) -> DataFrame:
     ).mapInArrow(term_batches, TERMS_DDL)
 
 
-def term_counts(window: DataFrame, days: list[date], t: AlertThresholds) -> list[dict[str, Any]]:
-    """Daily (term, day, posts, authors) of the terms that pass the gates on one of ``days``."""
-    def daily(terms: DataFrame) -> DataFrame:
-        # A post lists each term once and post_id is the table key: posts = rows.
-        return terms.groupBy("term", "day").agg(
-            F.count(F.lit(1)).alias("posts"), F.countDistinct("author_pseudonym").alias("authors")
-        )
+@dataclass
+class TermStore:
+    """gold.term_counts_daily as alert history: the stored days it serves, and this run's counts.
 
-    # checkpointed: read twice (candidate gates, then the returned rows), tokenised once
-    in_days = daily(post_terms(window.where(F.col("created_date").isin(days)))).localCheckpoint()
+    ``days`` are the history days read from ``table`` instead of re-tokenising their posts;
+    :func:`term_counts` sets ``computed`` to the (term, day, posts, authors) counts of the days
+    it recomputed, which the run then writes to the table.
+    """
+
+    table: DataFrame | None = None
+    days: frozenset[date] = frozenset()
+    computed: DataFrame | None = None
+
+
+def _daily_terms(terms: DataFrame) -> DataFrame:
+    # A post lists each term once and post_id is the table key: posts = rows.
+    return terms.groupBy("term", "day").agg(
+        F.count(F.lit(1)).alias("posts"), F.countDistinct("author_pseudonym").alias("authors")
+    )
+
+
+def term_counts(window: DataFrame, days: list[date], t: AlertThresholds,
+                store: TermStore | None = None) -> list[dict[str, Any]]:
+    """Daily (term, day, posts, authors) of the terms that pass the gates on one of ``days``.
+
+    History days in ``store.days`` come from the stored counts; the others are tokenised from
+    ``window``'s posts (so a nightly run tokenises one day, and a lake without the table still works).
+    """
+    store = store if store is not None else TermStore()
+    # checkpointed: read twice (candidate gates, then the returned rows) and written by run_gold
+    in_days = _daily_terms(post_terms(window.where(F.col("created_date").isin(days)))).localCheckpoint()
+    store.computed = in_days
     candidates = in_days.where(
         (F.col("posts") >= t.min_term_posts) & (F.col("authors") >= t.min_term_authors)
     ).select("term").distinct().collect()
     if not candidates:
         return []
-    wanted = window.sparkSession.createDataFrame([(r["term"],) for r in candidates], "term string")
-    before = window.where(~F.col("created_date").isin(days))
-    history = daily(post_terms(before).join(F.broadcast(wanted), "term", "left_semi"))
-    return [r.asDict() for r in in_days.join(F.broadcast(wanted), "term", "left_semi").unionByName(history).collect()]
+    wanted = F.broadcast(window.sparkSession.createDataFrame([(r["term"],) for r in candidates], "term string"))
+    stored_days = sorted(store.days - set(days)) if store.table is not None else []
+    before = window.where(~F.col("created_date").isin([*days, *stored_days]))
+    history = _daily_terms(post_terms(before).join(wanted, "term", "left_semi"))
+    if store.table is not None and stored_days:
+        history = history.unionByName(
+            store.table.where(F.col("day").isin(stored_days)).join(wanted, "term", "left_semi")
+            .select("term", "day", "posts", F.col("distinct_authors").alias("authors"))
+        )
+    return [r.asDict() for r in in_days.join(wanted, "term", "left_semi").unionByName(history).collect()]
+
+
+def term_count_rows(counts: DataFrame, run_id: str, started: datetime) -> DataFrame:
+    """gold.term_counts_daily rows from (term, day, posts, authors) counts."""
+    return counts.select(
+        "day", "term", "posts", F.col("authors").alias("distinct_authors"),
+        F.lit(run_id).alias("gold_run_id"), F.lit(started).alias("computed_at"),
+    )
 
 
 def alert_series(daily: DataFrame) -> list[dict[str, Any]]:
@@ -528,17 +618,18 @@ def alert_examples(
 
 
 def compute_alerts(enriched: DataFrame, daily: DataFrame, days: list[date], first_day: date, run_id: str,
-                   started: datetime, t: AlertThresholds | None = None) -> DataFrame:
+                   started: datetime, t: AlertThresholds | None = None, terms: TermStore | None = None) -> DataFrame:
     """gold.alerts rows for ``days``; ``daily`` = daily_aggregates of (at least) day-window .. last day.
 
     The per-day series are small (one value per day and dimension value), so scoring runs on the
-    driver; term counting, candidate gates and example posts run in Spark.
+    driver; term counting, candidate gates and example posts run in Spark. ``terms``: stored term
+    history to use, and where the run's own term counts are left (see :class:`TermStore`).
     """
     t = t or AlertThresholds()
     lo, hi = min(days), max(days)
     window = enriched.where(F.col("created_date").between(F.lit(lo - timedelta(days=t.window_days)), F.lit(hi)))
     alerts = dimension_alerts(alert_series(daily), days, first_day, t)
-    alerts += term_alerts(term_counts(window, days, t), days, first_day, t)
+    alerts += term_alerts(term_counts(window, days, t, terms), days, first_day, t)
     examples = alert_examples(alerts, window.where(F.col("created_date").isin(days)), t)
     rows = [
         (a.day, a.alert_id, a.alert_type, a.dimension, a.dimension_value, a.dimension_label, a.metric, a.observed,
@@ -739,7 +830,7 @@ def write_partitions(lake: Lake, contract: TableContract, df: DataFrame, values:
     try:
         for value in changed_partitions(lake, contract, staged, values):
             part = staged.where(F.col(contract.partition_by or "") == F.lit(value))
-            if lake.replace_partition(contract, part, value).committed:
+            if lake.replace_partition(contract, part, value, known_changed=True).committed:
                 written.append(value.isoformat())
     finally:
         lake.cleanup_staging(keep=mark)
@@ -770,30 +861,46 @@ def run_gold(
     unknown = wanted - set(GOLD_TABLES)
     if unknown:
         raise ValueError(f"unknown gold tables {sorted(unknown)}; choose from {', '.join(GOLD_TABLES)}")
+    if "alerts" in wanted:
+        wanted.add("term_counts_daily")  # the alerts' term history, written with them
     started = datetime.now(UTC).replace(microsecond=0)  # audit timestamp only
     lake = lake or open_lake(settings, spark)
     if not lake.exists(POSTS_ENRICHED):
         raise RuntimeError(f"{POSTS_ENRICHED.qualified_name} does not exist yet: run jobs.enrich for {day} first")
     enriched = lake.read(POSTS_ENRICHED)
     touched, first_day = touched_days(enriched, day)
-    days = days_to_recompute(touched, day, existing_days(lake, INDICATORS_DAILY))
-    result = GoldResult(run_id, day, touched, days)
     t = thresholds or AlertThresholds()
+    before = max(ROLLING_DAYS - 1, t.window_days)
+    existing = existing_days(lake, INDICATORS_DAILY)
+    stale = stale_days(lake, enriched, min(touched) - timedelta(days=before), day, existing)
+    if stale:
+        log.warning("gold days %s no longer match silver.posts_enriched: recomputing them",
+                    ", ".join(d.isoformat() for d in stale))
+    days = days_to_recompute(sorted({*touched, *stale}), day, existing)
+    result = GoldResult(run_id, day, touched, days, stale)
 
     mark = lake.staged_count
     try:
-        daily = lake.stage(daily_window(enriched, days, max(ROLLING_DAYS - 1, t.window_days)),
-                           f"gold/{run_id}/daily").df
+        daily = lake.stage(incremental_daily(lake, enriched, days, before, existing), f"gold/{run_id}/daily").df
         if "indicators_daily" in wanted:
             result.written["indicators_daily"] = write_partitions(
                 lake, INDICATORS_DAILY, compute_indicators(daily, days, run_id, started), days,
                 f"gold/{run_id}/ind",
             )
-        if "alerts" in wanted:
-            result.written["alerts"] = write_partitions(
-                lake, ALERTS, compute_alerts(enriched, daily, days, first_day, run_id, started, t), days,
-                f"gold/{run_id}/alerts",
-            )
+        if "term_counts_daily" in wanted:
+            # Alerts read term history from gold.term_counts_daily and leave this run's counts in
+            # `terms`, which are written for the recomputed days (with --only alerts too).
+            held = lake.exists(TERM_COUNTS_DAILY)
+            terms = TermStore(lake.read(TERM_COUNTS_DAILY) if held else None,
+                              frozenset(existing_days(lake, TERM_COUNTS_DAILY)))
+            alerts = compute_alerts(enriched, daily, days, first_day, run_id, started, t, terms)
+            if "alerts" in wanted:
+                result.written["alerts"] = write_partitions(lake, ALERTS, alerts, days, f"gold/{run_id}/alerts")
+            if terms.computed is not None:
+                result.written["term_counts_daily"] = write_partitions(
+                    lake, TERM_COUNTS_DAILY, term_count_rows(terms.computed, run_id, started), days,
+                    f"gold/{run_id}/terms",
+                )
     finally:
         lake.cleanup_staging(keep=mark)
     if "responsiveness" in wanted:

@@ -33,7 +33,8 @@ STAGE_TABLES: dict[str, tuple[str, ...]] = {
     "ingest": ("bronze.posts", "bronze.quarantine", "ops.ingest_runs"),
     "silver": ("silver.posts",),
     "enrich": ("silver.posts_enriched",),
-    "gold": ("gold.indicators_daily", "gold.alerts", "gold.responsiveness", "gold.public_debate"),
+    "gold": ("gold.indicators_daily", "gold.alerts", "gold.responsiveness", "gold.public_debate",
+             "gold.term_counts_daily"),
 }
 
 

@@ -225,4 +225,27 @@ PUBLIC_DEBATE = TableContract(
     ignore_on_compare=GOLD_METADATA_COLUMNS,
 )
 
-CONTRACTS = [INDICATORS_DAILY, ALERTS, RESPONSIVENESS, PUBLIC_DEBATE]
+_terms_schema, _terms_docs = build_schema(
+    column("day", DateType(), "UTC day the posts were published (created_date); partition column.", False),
+    column("term", StringType(), "Unigram or bigram of the masked, diacritics-free text (docs/gold.md, alerts).", False),
+    column("posts", LongType(), "Posts of the day containing the term (a post counts once).", False),
+    column("distinct_authors", LongType(), "Distinct author_pseudonym values among those posts.", False),
+    *_run_cols,
+)
+
+TERM_COUNTS_DAILY = TableContract(
+    name="term_counts_daily",
+    layer="gold",
+    schema=_terms_schema,
+    column_docs=_terms_docs,
+    description=(
+        "Posts and authors per day and term (unigrams and bigrams, stop words removed): the history"
+        " emerging-term alerts compare against, written with gold.alerts for the recomputed days."
+    ),
+    keys=("day", "term"),
+    partition_by="day",
+    write_mode="replace_partition",
+    ignore_on_compare=GOLD_METADATA_COLUMNS,
+)
+
+CONTRACTS = [INDICATORS_DAILY, ALERTS, RESPONSIVENESS, PUBLIC_DEBATE, TERM_COUNTS_DAILY]

@@ -1,5 +1,6 @@
 """Gold indicators and alerts: pure scoring logic, then one lake scenario (initial day, incremental
-day, unchanged re-run, backfilled earlier day) compared with hand-computed rows both ways."""
+day, unchanged re-run, backfilled earlier day, erased post) compared with hand-computed rows and
+with a from-scratch recomputation, both ways."""
 
 from __future__ import annotations
 
@@ -141,12 +142,28 @@ def _total(lake: Any, day: date) -> Any:
     return lake.read(INDICATORS_DAILY).where(f"day = '{day}' AND grouping_level = 'total'").collect()[0]
 
 
-def test_gold_scenario_initial_incremental_rerun_backfill(spark: Any, settings: Any, lake: Any) -> None:
+def _from_scratch(lake: Any) -> tuple[Any, Any]:
+    """(table, recomputation): every gold day recomputed from all the posts in one pass, no metadata."""
+    from jobs.gold import compute_indicators, daily_window
+    from schemas.enriched import POSTS_ENRICHED
+
+    stored = lake.read(INDICATORS_DAILY).drop("gold_run_id", "computed_at")
+    days = sorted(r["day"] for r in stored.select("day").distinct().collect())
+    full = compute_indicators(daily_window(lake.read(POSTS_ENRICHED), days, 27), days, "x", datetime.now(UTC))
+    return stored, full.select(*stored.columns)
+
+
+def test_gold_scenario_initial_incremental_rerun_backfill(
+    spark: Any, settings: Any, lake: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jobs.gold as gold_job
+
     only = ("indicators_daily",)  # alerts have their own Spark test; runs 1 and 3 include them
     # 1. initial day
     load(lake, _day1())
     r1 = run_gold(settings, spark, D1, "run-1", lake, only=("indicators_daily", "alerts"))
     assert r1.written["indicators_daily"] == [D1.isoformat()]
+    assert r1.written["term_counts_daily"] == [D1.isoformat()]  # written with the alerts
     levels = sorted({e[0] for e in EXPECTED_D1})
     actual = lake.read(INDICATORS_DAILY).where(f"day = '{D1}'").select(*COLS)
     actual = actual.where(actual.grouping_level.isin(levels))
@@ -162,7 +179,12 @@ def test_gold_scenario_initial_incremental_rerun_backfill(spark: Any, settings: 
     d8 = D1 + timedelta(days=7)
     load(lake, [post("q1", d8, "d", "negative", ["health"], [MS], "RO-CJ"),
                 post("q2", d8, "e", "negative", ["health"], [], "RO-CJ")])
+    aggregated: list[int] = []  # posts each daily_aggregates call reads: D1 comes back from gold
+    real = gold_job.daily_aggregates
+    monkeypatch.setattr(gold_job, "daily_aggregates", lambda df: (aggregated.append(df.count()), real(df))[1])
     r2 = run_gold(settings, spark, d8, "run-2", lake, only=only)
+    monkeypatch.setattr(gold_job, "daily_aggregates", real)
+    assert aggregated == [2]
     assert r2.recomputed_days == [d8] and r2.written["indicators_daily"] == [d8.isoformat()]
     t8 = _total(lake, d8)
     assert (t8.posts, t8.posts_7d, t8.posts_prev_7d, t8.posts_28d) == (2, 2, 4, 6)
@@ -173,8 +195,9 @@ def test_gold_scenario_initial_incremental_rerun_backfill(spark: Any, settings: 
     # 3. unchanged re-run commits nothing
     before = {c.name: lake.version(c) for c in (INDICATORS_DAILY, ALERTS)}
     r3 = run_gold(settings, spark, d8, "run-3", lake, only=("indicators_daily", "alerts"))
-    assert r3.written == {"indicators_daily": [], "alerts": []}
-    assert r3.versions == before
+    # the first alerts run for d8 stores its term counts; nothing else changes
+    assert r3.written == {"indicators_daily": [], "alerts": [], "term_counts_daily": [d8.isoformat()]}
+    assert {k: v for k, v in r3.versions.items() if k in before} == before
 
     # 4. backfilled earlier day refreshes the rolling values of the days after it
     d0 = D1 - timedelta(days=1)
@@ -192,18 +215,31 @@ def test_gold_scenario_initial_incremental_rerun_backfill(spark: Any, settings: 
         *ROLLING, "gold_run_id", "computed_at")
     _assert_same(new, old)  # everything but the rolling values is as before
 
+    # 5. a post of D1 erased from the posts without gold running: the next run finds D1 stale
+    from schemas.enriched import POSTS_ENRICHED
+
+    kept = lake.read(POSTS_ENRICHED).where(f"created_date = '{D1}' AND post_id != 'p1'")
+    lake.replace_partition(POSTS_ENRICHED, kept, D1)
+    r5 = run_gold(settings, spark, d8, "run-5", lake, only=only)
+    assert r5.stale_days == [D1] and r5.recomputed_days == [D1 + timedelta(days=k) for k in range(8)]
+    assert r5.written["indicators_daily"] == [D1.isoformat(), d8.isoformat()]
+    assert (_total(lake, D1).posts, _total(lake, d8).posts_28d) == (3, 6)
+    _assert_same(*_from_scratch(lake))  # incremental runs == every day recomputed from all the posts
+
 
 def test_alerts_in_spark_fire_with_examples_from_masked_text(spark: Any) -> None:
+    from pyspark.sql import functions as F
+
     from jobs.gold import compute_alerts, daily_window
     from schemas.enriched import POSTS_ENRICHED
 
     day = date(2026, 11, 20)
     first = day - timedelta(days=10)
     rows = []
-    for k in range(1, 11):  # quiet history: 2 posts a day on health
+    for k in range(1, 11):  # quiet history: 2 posts a day on health, one of them about cold water
         d = day - timedelta(days=k)
-        rows += [post(f"h{k}-{i}", d, f"old{i}", "neutral", ["health"], [], "RO-CJ", text=f"program normal {i}")
-                 for i in range(2)]
+        rows += [post(f"h{k}-{i}", d, f"old{i}", "neutral", ["health"], [], "RO-CJ",
+                      text=f"program normal {i}" + (" apa rece" if i == 0 else "")) for i in range(2)]
     rows += [  # the day: 25 posts from 25 people, mostly negative, about cold water
         post(f"s{i}", day, f"user{i}", "negative" if i < 20 else "neutral", ["health"], [], "RO-CJ",
              text=f"Nu avem apa rece la spital de ieri, sunati la <PHONE> {i}", likes=i)
@@ -222,3 +258,18 @@ def test_alerts_in_spark_fire_with_examples_from_masked_text(spark: Any) -> None
     assert all(e.text_snippet.startswith("Nu avem apa rece") and "<PHONE>" in e.text_snippet for e in spike.examples)
     assert "tema health" in spike.explanation_ro and "topic health" in spike.explanation_en
     assert len({a.alert_id for a in alerts}) == len(alerts)
+    term = next(a for a in alerts if a.dimension_value == "apa rece")
+    assert (term.observed, term.baseline) == (25.0, 1.0)
+
+    # The same alerts when half of the history comes from stored term counts and those days' posts
+    # are gone: the stored rows are read (without them the baseline of "apa rece" would be 0.5).
+    from jobs.gold import TermStore, _daily_terms, post_terms, term_count_rows
+
+    stored_days = frozenset(day - timedelta(days=k) for k in range(1, 11, 2))
+    stored = term_count_rows(_daily_terms(post_terms(enriched.where(F.col("created_date").isin(sorted(stored_days))))),
+                             "old-run", datetime(2026, 11, 19, tzinfo=UTC))
+    store = TermStore(stored, stored_days)
+    rest = enriched.where(~F.col("created_date").isin(sorted(stored_days)))
+    again = compute_alerts(rest, daily, [day], first, "run", datetime(2026, 11, 21, tzinfo=UTC), terms=store)
+    assert sorted(again.collect()) == sorted(alerts)
+    assert store.computed is not None and {r["day"] for r in store.computed.collect()} == {day}

@@ -231,9 +231,13 @@ class Lake(ABC):
         )
 
     def replace_partition(
-        self, contract: TableContract, df: DataFrame, partition_value: date | str
+        self, contract: TableContract, df: DataFrame, partition_value: date | str, known_changed: bool = False
     ) -> WriteResult:
-        """Atomically replace one partition with ``df`` (rows must all belong to it)."""
+        """Atomically replace one partition with ``df`` (rows must all belong to it).
+
+        Identical data commits nothing; ``known_changed`` skips that comparison when the caller has
+        just compared the same rows with the table itself (gold's ``write_partitions``).
+        """
         if not contract.partition_by:
             raise LakeError(f"{contract.qualified_name} has no partition column")
         value = partition_literal(partition_value)
@@ -247,7 +251,7 @@ class Lake(ABC):
                 raise LakeError(
                     f"{contract.qualified_name}: rows outside partition {contract.partition_by}={value}"
                 )
-            if self._partition_unchanged(contract, data.df, value):
+            if not known_changed and self._partition_unchanged(contract, data.df, value):
                 return WriteResult(contract.qualified_name, "replace_partition", False, self.version(contract))
             self._overwrite_partition(contract, data, value)
         finally:
