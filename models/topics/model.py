@@ -185,8 +185,11 @@ class Featurizer:
         """(n, features) matrix: word block | prefix block | seed block."""
         cfg = self.config
         nw, npf, nt = len(self.word_vocab), len(self.prefix_vocab), self.n_topics
-        w_ptr, w_idx, w_val = [0], [], []
-        p_ptr, p_idx, p_val = [0], [], []
+        w_ptr, p_ptr = [0], [0]
+        w_idx: list[int] = []
+        w_val: list[int] = []
+        p_idx: list[int] = []
+        p_val: list[int] = []
         seed_rows = np.zeros((len(texts), nt), dtype=np.float32)
         phrases = self.seeds.phrases if cfg.use_seeds else {}
         max_phrase = self.seeds.max_phrase if cfg.use_seeds else 1
@@ -402,7 +405,7 @@ class TopicClassifier:
                 raise RuntimeError("model is not fitted")
             X = self._legacy_transform(texts)
         else:
-            X = self.featurizer.transform(texts)
+            X = self.featurizer.transform(texts)  # type: ignore[union-attr]  # checked just above
         z = np.asarray(X @ self.coef.T, dtype=np.float64) + self.intercept
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 

@@ -112,7 +112,7 @@ def prepare(datasets: str | None, work: Path) -> dict[str, Any]:
         "by_split": {s: sum(e.split == s for e in examples) for s in ("train", "test", "test_synthetic")},
         "weak_rows": len(weak_texts),
         "weak_negatives": int((weak_Y.sum(1) == 0).sum()),
-        "unlabeled_for_self_training": len(prepared["unlabeled"]),
+        "unlabeled_for_self_training": len(unlabeled[:6000]),
         "e5_pseudo_label_rows": len(e5_rows),
     }
     (work / "prepare_stats.json").write_text(json.dumps(stats, indent=1), encoding="utf-8")

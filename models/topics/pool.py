@@ -197,6 +197,13 @@ def _shingles(text: str) -> set[str]:
     return {" ".join(toks[i : i + 3]) for i in range(max(len(toks) - 2, 1))}
 
 
+def _labels(row: dict[str, object]) -> list[str]:
+    labels = row["labels"]
+    if not isinstance(labels, list):
+        raise TypeError(f"labels of {row.get('id')!r} must be a list, got {type(labels).__name__}")
+    return [str(t) for t in labels]
+
+
 def assign_round_split(
     new: list[dict[str, object]],
     existing: list[dict[str, object]],
@@ -218,8 +225,8 @@ def assign_round_split(
     """
     from collections import Counter
 
-    held = Counter(t for r in existing if r.get("split") == "test" for t in r["labels"])  # type: ignore[union-attr]
-    fresh = Counter(t for r in new for t in r["labels"])  # type: ignore[union-attr]
+    held = Counter(t for r in existing if r.get("split") == "test" for t in _labels(r))
+    fresh = Counter(t for r in new for t in _labels(r))
     frac = {t: min(cap, max(floor, (test_target - held[t]) / fresh[t])) for t in fresh}
     known = [
         (_shingles(str(r["text"])), str(r["split"])) for r in existing if r.get("split") in ("train", "test")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +91,7 @@ def read_all(root: Path) -> dict[str, list[RawPost]]:
     return {name: list(reader(root)) for name, reader in READERS.items()}
 
 
-def dump_jsonl(rows: list[dict[str, object]], path: Path) -> None:
+def dump_jsonl(rows: Sequence[Mapping[str, object]], path: Path) -> None:
     """Write rows as UTF-8 JSON lines."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:
