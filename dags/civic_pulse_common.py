@@ -64,7 +64,7 @@ def spark_job(
             "spark.ui.enabled": "false",
         },
         driver_memory=os.environ.get("CIVIC_PULSE_DRIVER_MEMORY", "4g"),
-        # MALLOC_ARENA_MAX: glibc arenas otherwise let the driver JVM grow far past its heap (jobs/spark.py)
+        # MALLOC_ARENA_MAX: fewer glibc malloc arenas for the driver JVM (see jobs/spark.py)
         env_vars={"CIVIC_PULSE_LAKE_ENGINE": "{{ params.lake_engine }}", "MALLOC_ARENA_MAX": "2"},
         execution_timeout=timeout,
         outlets=outlets or [],

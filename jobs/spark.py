@@ -53,8 +53,9 @@ def build_spark(settings: Settings, app_name: str = "civic-pulse") -> SparkSessi
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     if settings.spark_master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    # The JVM and Python workers started from here inherit it: glibc's per-thread malloc arenas
-    # otherwise let a JVM with a 4 GiB heap grow to ~8 GiB resident (Hadoop sets 4 for the same reason).
+    # The JVM and Python workers started from here inherit it. A driver JVM with a 4 GiB heap reached
+    # ~8 GiB resident at 1M posts; glibc's per-thread malloc arenas are one known cause of such growth
+    # (Hadoop sets 4). Measured effect: docs/performance.md, item 14 (not isolated from noise).
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     builder = SparkSession.builder.appName(app_name)
     if not launched_by_spark_submit():
