@@ -873,7 +873,8 @@ def run_gold(
     t = thresholds or AlertThresholds()
     before = max(ROLLING_DAYS - 1, t.window_days)
     existing = existing_days(lake, INDICATORS_DAILY)
-    stale = stale_days(lake, enriched, min(touched) - timedelta(days=before), day, existing)
+    # Touched days are recomputed anyway (their totals differ whenever late posts landed): not stale.
+    stale = stale_days(lake, enriched, min(touched) - timedelta(days=before), day, existing - set(touched))
     if stale:
         log.warning("gold days %s no longer match silver.posts_enriched: recomputing them",
                     ", ".join(d.isoformat() for d in stale))

@@ -215,15 +215,17 @@ def test_gold_scenario_initial_incremental_rerun_backfill(
         *ROLLING, "gold_run_id", "computed_at")
     _assert_same(new, old)  # everything but the rolling values is as before
 
-    # 5. a post of D1 erased from the posts without gold running: the next run finds D1 stale
+    # 5. a post of D1 erased from the posts without gold running: the next run finds D1 stale; d0,
+    # touched by a late post landing on d8, changes too but is recomputed as touched, not stale
     from schemas.enriched import POSTS_ENRICHED
 
     kept = lake.read(POSTS_ENRICHED).where(f"created_date = '{D1}' AND post_id != 'p1'")
     lake.replace_partition(POSTS_ENRICHED, kept, D1)
+    load(lake, [post("b2", d0, "g", "neutral", ["health"], [], "RO-CJ", landing=d8)])
     r5 = run_gold(settings, spark, d8, "run-5", lake, only=only)
-    assert r5.stale_days == [D1] and r5.recomputed_days == [D1 + timedelta(days=k) for k in range(8)]
-    assert r5.written["indicators_daily"] == [D1.isoformat(), d8.isoformat()]
-    assert (_total(lake, D1).posts, _total(lake, d8).posts_28d) == (3, 6)
+    assert r5.stale_days == [D1] and r5.recomputed_days == [d0 + timedelta(days=k) for k in range(9)]
+    assert r5.written["indicators_daily"] == [d0.isoformat(), D1.isoformat(), d8.isoformat()]
+    assert (_total(lake, d0).posts, _total(lake, D1).posts, _total(lake, d8).posts_28d) == (2, 3, 7)
     _assert_same(*_from_scratch(lake))  # incremental runs == every day recomputed from all the posts
 
 
