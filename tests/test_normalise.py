@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from jobs.text.normalise import extract, match_key, normalise, residual_text, strip_diacritics
@@ -72,6 +72,7 @@ def test_every_diacritic_variant_has_the_same_key(text: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(messy)
+@example("Ꭰ")  # Cherokee: str.casefold() maps its small letters to capitals (found by hypothesis)
 def test_key_is_plain_lowercase_ascii_for_romanian(text: str) -> None:
     key = match_key(strip_diacritics(text) + " ăîșțâ")
     assert key == key.lower() and "  " not in key and key == key.strip()

@@ -361,6 +361,25 @@ def test_html_is_self_contained(built: dict[str, Any]) -> None:
     assert _external_references("<style>body{background:url(a.png)}</style>")
 
 
+def test_pdf_bytes_do_not_depend_on_the_print_time_or_the_renderers_node_counter() -> None:
+    from jobs.report.run import _deterministic_pdf
+
+    def pdf(printed: str, first_node: int) -> bytes:
+        ids = [first_node, first_node + 1, first_node + 7, first_node + 1]
+        tree = b"".join(b"/ID (node%08d)\n" % i for i in ids)
+        return b"%PDF-1.4\n/CreationDate (D:" + printed.encode() + b"+00'00')\n" + tree + b"%%EOF\n"
+
+    period = day_period(date(2026, 11, 30))
+    one, other = pdf("20261201081502", 82), pdf("20261203235959", 81)
+    assert one != other
+    assert _deterministic_pdf(one, period) == _deterministic_pdf(other, period)
+    fixed = _deterministic_pdf(one, period)
+    assert len(fixed) == len(one)  # the xref offsets stay valid
+    assert b"D:20261130000000+00'00'" in fixed
+    # Renumbered in their own order: equal ids stay equal, the ID tree stays sorted.
+    assert re.findall(rb"node(\d{8})", fixed) == [b"00000001", b"00000002", b"00000003", b"00000002"]
+
+
 def test_rerender_is_identical_after_later_appends(built: dict[str, Any], spark: Any, tmp_path: Path) -> None:
     from deltalake import DeltaTable
 

@@ -115,12 +115,24 @@ def _local_dir(path: str) -> Path:
     return Path(path.removeprefix("file://"))
 
 
+_STRUCT_NODE_ID = re.compile(rb"\(node(\d{8})\)")
+
+
 def _deterministic_pdf(data: bytes, period: Period) -> bytes:
-    """Chromium stamps the print time into the PDF: replace it by the period's end (same length)."""
+    """The same PDF bytes for the same page, whenever and however busy the machine is.
+
+    Chromium stamps the print time into the PDF: it becomes the period's end. The tagged-PDF
+    structure elements carry ``(node%08d)`` ids from a renderer-wide DOM node counter, which
+    shifts with whatever the renderer created before (measured: off by one on a loaded machine):
+    they are renumbered 1..n in their own order, so the ID tree stays sorted. Both keep every
+    length, so the cross-reference offsets stay valid.
+    """
     stamp = f"D:{period.end.strftime('%Y%m%d')}000000+00'00'".encode()
-    return re.sub(
+    data = re.sub(
         rb"D:\d{14}[+\-Z]\d{2}'\d{2}'", lambda m: stamp if len(m.group(0)) == len(stamp) else m.group(0), data
     )
+    renumbered = {old: b"%08d" % new for new, old in enumerate(sorted(set(_STRUCT_NODE_ID.findall(data))), 1)}
+    return _STRUCT_NODE_ID.sub(lambda m: b"(node" + renumbered[m.group(1)] + b")", data)
 
 
 def _print_pdfs(jobs: list[tuple[Path, Path, str]], period: Period) -> tuple[bool, str]:

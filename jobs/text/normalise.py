@@ -129,7 +129,8 @@ def match_key(text: str | None) -> str:
     """Lower-case, diacritics-free, punctuation- and emoji-free key with single spaces."""
     if not text:
         return ""
-    base = strip_diacritics(normalise(text)).casefold()
+    # casefold() folds Cherokee small letters to capitals; lower() after it makes the key lower case
+    base = strip_diacritics(normalise(text)).casefold().lower()
     base = strip_diacritics(unicodedata.normalize("NFC", base))  # casefold can re-introduce marks
     return _NON_KEY.sub(" ", EMOJI.sub(" ", base)).strip()
 
