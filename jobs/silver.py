@@ -287,8 +287,12 @@ def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
 
     # Tasks see different bands of the same clusters, so their forests overlap (at 1M: 4.2 M
     # edges for ~0.8 M clustered nodes); one more pass in one task keeps a single forest.
+    started = time.perf_counter()
     per_task = grouped.mapInArrow(walk, "a string, b string").localCheckpoint()
+    walked = time.perf_counter()
     pairs = per_task.coalesce(1).mapInArrow(forest, "a string, b string").localCheckpoint()
+    log.info("near-duplicate pairs: buckets and walk took %.1f s, one forest %.1f s",
+             walked - started, time.perf_counter() - walked)
     if pairs.isEmpty():
         return spark.createDataFrame([], "a string, b string")
     return pairs
@@ -369,9 +373,11 @@ def deduplicate(rows: DataFrame) -> DataFrame:
     """
     keyed = exact_duplicate_key(rows).select(*DEDUP_INPUTS, "text_key", "lsh_bands")
     by_key = Window.partitionBy("dup_key").orderBy("created_at", "post_id")
+    started = time.perf_counter()
     keyed = keyed.withColumn(
         "canonical_id", F.first("post_id").over(by_key.rowsBetween(Window.unboundedPreceding, 0))
     ).localCheckpoint()
+    log.info("exact duplicates: keys and canonical rows took %.1f s", time.perf_counter() - started)
 
     nodes = keyed.where(F.col("post_id") == F.col("canonical_id")).select(
         F.col("post_id").alias("node"), "text_key", "lsh_bands"

@@ -149,6 +149,7 @@ def similar_index_pairs(keys: Sequence[str], ia: np.ndarray, ib: np.ndarray, thr
     all pairs come from one sparse row-wise product. Same answer as :func:`jaccard_at_least`
     (tested); keys holding a code point >= 4096 (CJK, say) take that slower path.
     """
+    import pandas as pd
     import scipy.sparse as sp
 
     n = len(ia)
@@ -162,7 +163,9 @@ def similar_index_pairs(keys: Sequence[str], ia: np.ndarray, ib: np.ndarray, thr
     seg, code = codes
     if code.size == 0:
         return np.zeros(n, dtype=bool)
-    columns = np.unique(code, return_inverse=True)[1]
+    # A hash table, not a sort of every shingle of the batch: np.unique(return_inverse=True) took
+    # ~40 % of the bucket walk (docs/performance.md, item 15).
+    columns = pd.factorize(code)[0]
     matrix = sp.csr_matrix(
         (np.ones(len(seg), dtype=np.int32), (seg, columns)), shape=(len(keys), int(columns.max()) + 1)
     )

@@ -129,17 +129,19 @@ class BucketStream:
     def _compare(self, rows: list[tuple[int, int, str, str]]) -> list[tuple[str, str]]:
         if len(rows) < 2:
             return []
+        import pandas as pd
+
         root = self.forest.root
         band = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         band_key = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-        nodes = [r[2] for r in rows]
         keys = [r[3] for r in rows]
-        # nodes of the batch as integers; their components (as of now) as integers
-        node_id: dict[str, int] = {}
-        node_of_row = np.fromiter((node_id.setdefault(n, len(node_id)) for n in nodes), dtype=np.int64, count=len(rows))
-        root_id: dict[str, int] = {}
-        root_of_row = np.fromiter((root_id.setdefault(root(n), len(root_id)) for n in nodes), dtype=np.int64,
-                                  count=len(rows))
+        # nodes of the batch as integers (in order of first appearance, by a hash table, not a
+        # dict lookup per row); their components (as of now) as integers
+        codes, uniques = pd.factorize(np.array([r[2] for r in rows], dtype=object))
+        node_of_row = codes.astype(np.int64)
+        names: list[str] = uniques.tolist()
+        root_of_node = pd.factorize(np.array([root(n) for n in names], dtype=object))[0].astype(np.int64)
+        root_of_row = root_of_node[node_of_row]
         change = np.flatnonzero((band[1:] != band[:-1]) | (band_key[1:] != band_key[:-1])) + 1
         starts = np.concatenate(([0], change))
         ends = np.concatenate((change, [len(rows)]))
@@ -149,13 +151,13 @@ class BucketStream:
         keep = root_of_row[i] != root_of_row[j]
         a, b = node_of_row[i[keep]], node_of_row[j[keep]]
         low, high = np.minimum(a, b), np.maximum(a, b)
-        pair_code = np.unique(low * len(node_id) + high)  # each pair once, however many bands it shares
-        low, high = pair_code // len(node_id), pair_code % len(node_id)
+        pair_code = np.unique(low * len(names) + high)  # each pair once, however many bands it shares
+        low, high = pair_code // len(names), pair_code % len(names)
         self.comparisons += len(pair_code)
-        names = list(node_id)
-        node_keys = [""] * len(names)
-        for n, k in zip(nodes, keys, strict=True):
-            node_keys[node_id[n]] = k
+        first_row = np.empty(len(names), dtype=np.int64)
+        # a node's key is the same in every row: take it from the node's first row
+        first_row[node_of_row[::-1]] = np.arange(len(rows) - 1, -1, -1)
+        node_keys = [keys[r] for r in first_row.tolist()]
         similar = similar_index_pairs(node_keys, low, high, self.threshold)
         edges: list[tuple[str, str]] = []
         for x, y in zip(low[similar].tolist(), high[similar].tolist(), strict=True):
