@@ -135,8 +135,8 @@ class BucketStream:
         band = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         band_key = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
         keys = [r[3] for r in rows]
-        # nodes of the batch as integers (in order of first appearance, by a hash table, not a
-        # dict lookup per row); their components (as of now) as integers
+        # nodes of the batch as integers, in order of first appearance (pandas.factorize, in C, not a
+        # Python dict lookup per row); their components (as of now) as integers
         codes, uniques = pd.factorize(np.array([r[2] for r in rows], dtype=object))
         node_of_row = codes.astype(np.int64)
         names: list[str] = uniques.tolist()
