@@ -31,6 +31,7 @@ from pyspark.sql.types import StructType
 
 from jobs.cli import job_parser, parse_job_args
 from jobs.lake import Lake, open_lake
+from jobs.runmetrics import PhaseTimer
 from jobs.settings import Settings
 from jobs.spark import build_spark
 from schemas.contract import spark_to_arrow_schema
@@ -42,6 +43,7 @@ log = logging.getLogger("civic_pulse.enrich")
 SENTIMENT_TEXT = "_sentiment_text"  # masked post text
 
 TOPIC_TEXT = "_topic_text"
+SCORING_ROWS_PER_TASK = 25_000  # rows per task of the model pass (at least one task per core)
 MODEL_COLUMNS = [
     f for f in POSTS_ENRICHED.schema.fields
     if f.name not in SILVER_POSTS.columns and f.name not in ("enrich_skipped_reason", "enrich_run_id", "enriched_at")
@@ -81,16 +83,51 @@ def score_partition(batches: Iterator[pa.RecordBatch], out_schema: pa.Schema) ->
         )
 
 
-def enrich_frame(silver: DataFrame, run_id: str, started: datetime) -> DataFrame:
-    """silver rows → silver.posts_enriched rows (scored, or with the reason they were not)."""
+def scored_spark_schema(silver_schema: StructType = SILVER_POSTS.schema) -> StructType:
+    """What :func:`score_partition` returns: the silver columns, then the model columns."""
+    return StructType([*silver_schema.fields, *MODEL_COLUMNS])
+
+
+def with_model_texts(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The two model texts of :func:`enrich_frame`, computed in Arrow (for in-process measurements)."""
+    import pyarrow.compute as pc
+
+    title, text = batch.column("title_masked"), batch.column("text_masked")
+    sentiment = pc.fill_null(text, "")
+    # concat_ws skips nulls; pyarrow's null_handling="skip" drops rows that are all null (26.0),
+    # so both present are joined and otherwise the one present, or "", is taken.
+    topic = pc.coalesce(pc.binary_join_element_wise(title, text, " \n"), title, text, pa.scalar(""))
+    return pa.RecordBatch.from_arrays(
+        [*batch.columns, sentiment, topic],
+        names=[*batch.schema.names, SENTIMENT_TEXT, TOPIC_TEXT],
+    )
+
+
+def scoring_partitions(spark: SparkSession, silver: DataFrame) -> int:
+    """Tasks for the model pass: one per :data:`SCORING_ROWS_PER_TASK` rows, at least one per core."""
+    cores = max(1, spark.sparkContext.defaultParallelism)
+    return max(cores, -(-silver.count() // SCORING_ROWS_PER_TASK))
+
+
+def enrich_frame(silver: DataFrame, run_id: str, started: datetime, partitions: int | None = None) -> DataFrame:
+    """silver rows → silver.posts_enriched rows (scored, or with the reason they were not).
+
+    With ``partitions``, the rows to score are spread over that many tasks first (by a hash of
+    ``post_id``: deterministic on retry, and no sort before the shuffle as round-robin needs): a
+    day of silver is one to a few Parquet files of one row group each, which would otherwise
+    run the models on one core, or leave one core idle while the last large file finishes.
+    """
     prepared = silver.select(
         *SILVER_POSTS.columns,
         F.coalesce(F.col("text_masked"), F.lit("")).alias(SENTIMENT_TEXT),
         F.concat_ws(" \n", F.col("title_masked"), F.col("text_masked")).alias(TOPIC_TEXT),
     )
     scorable = F.col("lang").isin(*SCORED_LANGS)
-    scored_schema = StructType([*silver.select(*SILVER_POSTS.columns).schema.fields, *MODEL_COLUMNS])
-    scored = prepared.where(scorable).mapInArrow(
+    scored_schema = scored_spark_schema(silver.select(*SILVER_POSTS.columns).schema)
+    to_score = prepared.where(scorable)
+    if partitions:
+        to_score = to_score.repartition(partitions, "post_id")
+    scored = to_score.mapInArrow(
         partial(score_partition, out_schema=spark_to_arrow_schema(scored_schema)), scored_schema
     ).withColumn("enrich_skipped_reason", F.lit(None).cast("string"))
     skipped = prepared.where(~scorable | F.col("lang").isNull()).select(
@@ -115,8 +152,12 @@ def run_enrich(
     if not lake.exists(SILVER_POSTS):
         raise RuntimeError(f"{SILVER_POSTS.qualified_name} does not exist yet: run jobs.silver for {day} first")
     silver = lake.read(SILVER_POSTS).where(F.col("landing_date") == F.lit(day))
+    timer = PhaseTimer("enrich", day)
     mark = lake.staged_count
-    staged = lake.stage(enrich_frame(silver, run_id, started), f"enrich/{run_id}").df
+    partitions = scoring_partitions(spark, silver)
+    scored = lake.stage(enrich_frame(silver, run_id, started, partitions), f"enrich/{run_id}")
+    timer.done(f"models ({partitions} tasks)")
+    staged = scored.df
     try:
         counts = staged.agg(
             F.count(F.lit(1)).alias("rows"), F.count("sentiment").alias("scored")
@@ -124,7 +165,8 @@ def run_enrich(
         versions = staged.where(F.col("sentiment").isNotNull()).select(
             "sentiment_model_version", "topic_model_version", "topic_taxonomy_version"
         ).limit(1).collect()
-        result = lake.merge(POSTS_ENRICHED, staged)
+        result = lake.merge(POSTS_ENRICHED, scored)
+        timer.done("merge")
     finally:
         lake.cleanup_staging(keep=mark)
     model_versions = versions[0].asDict() if versions else {}

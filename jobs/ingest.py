@@ -241,9 +241,10 @@ def run_ingest(
         }
         # Staged once: the counts below and the MERGE (key check, change detection) read the
         # de-duplicated posts from Parquet instead of re-running the window over every row.
-        unique_posts = lake.stage(deduplicate(valid), f"ingest/{run_id}/unique").df
+        staged_unique = lake.stage(deduplicate(valid), f"ingest/{run_id}/unique")
+        unique_posts = staged_unique.df
         distinct_counts = {r["source"]: r["count"] for r in unique_posts.groupBy("source").count().collect()}
-        merged = lake.merge(POSTS, unique_posts, count_by="source")
+        merged = lake.merge(POSTS, staged_unique, count_by="source")
         quarantined = lake.replace_partition(QUARANTINE, quarantine, day)
     finally:
         lake.cleanup_staging(keep=mark)

@@ -212,3 +212,17 @@ def run_recorded(
         seconds=time.perf_counter() - t0, outcome=(outcome or (lambda r: outcome_of(stage, r)))(result),
     )
     return result
+
+
+class PhaseTimer:
+    """Logs how long each phase of a stage run took (wall clock), e.g. ``enrich 2026-11-27: merge took 3.1 s``."""
+
+    def __init__(self, stage: str, day: date) -> None:
+        self.stage = stage
+        self.day = day
+        self.last = time.perf_counter()
+
+    def done(self, phase: str) -> None:
+        now = time.perf_counter()
+        log.info("%s %s: %s took %.1f s", self.stage, self.day, phase, now - self.last)
+        self.last = now

@@ -56,6 +56,7 @@ from pyspark.sql.types import (
 
 from jobs.cli import job_parser, parse_job_args
 from jobs.lake import Lake, WriteResult, open_lake
+from jobs.runmetrics import PhaseTimer
 from jobs.settings import Settings
 from jobs.spark import build_spark
 from jobs.text.minhash import MIN_KEY_CHARS
@@ -474,7 +475,7 @@ def run_silver(
     if not lake.exists(bronze.POSTS):
         log.warning("bronze.posts does not exist yet: nothing to do for %s", day)
         return _empty_result(lake, day, run_id)
-    timer = _PhaseTimer(day)
+    timer = PhaseTimer("silver", day)
     bronze_day = read_bronze_day(lake, day)
     bronze_rows = bronze_day.count()  # reads landing_date only
     if bronze_rows == 0:
@@ -490,9 +491,10 @@ def run_silver(
         timer.done(f"text pass ({partitions} tasks)")
         dedup = deduplicate(enriched)
         canonical = dedup.where(F.col("post_id") == F.col("canonical_id"))
-        out = lake.stage(
+        staged_out = lake.stage(
             build_silver(enriched.join(canonical, "post_id"), run_id, processed_at), "silver/posts"
-        ).df
+        )
+        out = staged_out.df
         timer.done("duplicates, clusters, campaigns")
         # One aggregation for every figure of the result: rows, collapsed copies and PII per
         # language (rollup rows), clusters and campaigns (the grand-total row, lang null).
@@ -517,7 +519,7 @@ def run_silver(
                 f"{day}: bronze rows {bronze_rows} != silver rows {silver_rows} + collapsed {collapsed}"
             )
         pii = {t: int(total[f"pii_{t}"] or 0) for t in silver.PII_TYPES}
-        written = lake.merge(silver.POSTS, out)
+        written = lake.merge(silver.POSTS, staged_out)
         timer.done("merge")
     finally:
         lake.cleanup_staging(keep=mark)
@@ -527,19 +529,6 @@ def run_silver(
     )  # fmt: skip
     log.info("silver %s: %s", day, json.dumps(result.as_dict(), ensure_ascii=False))
     return result
-
-
-class _PhaseTimer:
-    """Logs how long each phase of a run took (wall clock)."""
-
-    def __init__(self, day: date) -> None:
-        self.day = day
-        self.last = time.perf_counter()
-
-    def done(self, phase: str) -> None:
-        now = time.perf_counter()
-        log.info("silver %s: %s took %.1f s", self.day, phase, now - self.last)
-        self.last = now
 
 
 def _empty_result(lake: Lake, day: date, run_id: str) -> SilverResult:

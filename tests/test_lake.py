@@ -115,6 +115,58 @@ def test_merge_initial_incremental_and_rerun(engine_lake: Lake, spark) -> None:
     assert as_set(engine_lake.read(EVENTS)) == expected | {("d", DAY2, 3, "w")}
 
 
+def test_merge_of_staged_rows_appends_their_parquet_only_when_every_key_is_new(
+    engine_lake: Lake, spark, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stagings: list[str] = []
+    real_stage = engine_lake.stage
+
+    def counting_stage(df: DataFrame, label: str):  # noqa: ANN202 - same as Lake.stage
+        stagings.append(label)
+        return real_stage(df, label)
+
+    first = engine_lake.stage(events(spark, [("a", DAY1, 1, "x"), ("b", DAY1, 2, "y")]), "test/first")
+    monkeypatch.setattr(engine_lake, "stage", counting_stage)
+    r1 = engine_lake.merge(EVENTS, first, count_by="label")
+    assert (r1.committed, r1.inserted, r1.updated, r1.counts_by) == (True, 2, 0, {"x": (1, 0), "y": (1, 0)})
+    assert stagings == [], "all keys new: the staged Parquet itself is appended"
+    assert engine_lake.history(EVENTS)[-1].operation.upper() == "WRITE"
+    assert as_set(engine_lake.read(EVENTS)) == {("a", DAY1, 1, "x"), ("b", DAY1, 2, "y")}
+
+    # The same staged rows again: keys exist, so the changes are computed (and there are none).
+    r2 = engine_lake.merge(EVENTS, first)
+    assert (r2.committed, r2.version) == (False, r1.version)
+    assert stagings == [EVENTS.qualified_name]
+
+    # One existing key changed and one new: a real MERGE with both counted.
+    mixed = real_stage(events(spark, [("b", DAY1, 5, "y"), ("c", DAY2, None, None)]), "test/mixed")
+    r3 = engine_lake.merge(EVENTS, mixed)
+    assert (r3.committed, r3.inserted, r3.updated) == (True, 1, 1)
+    assert engine_lake.history(EVENTS)[-1].operation.upper() == "MERGE"
+    expected = {("a", DAY1, 1, "x"), ("b", DAY1, 5, "y"), ("c", DAY2, None, None)}
+    assert as_set(engine_lake.read(EVENTS)) == expected
+
+    # New keys, but staged with another type than the contract's: conformed and staged again.
+    stagings.clear()
+    other_types = real_stage(events(spark, [("d", DAY2, 7, "w")]).withColumn("likes", F.col("likes").cast("int")),
+                             "test/int")
+    r4 = engine_lake.merge(EVENTS, other_types)
+    assert (r4.committed, r4.inserted, r4.updated) == (True, 1, 0)
+    assert stagings == [EVENTS.qualified_name]
+    assert as_set(engine_lake.read(EVENTS)) == expected | {("d", DAY2, 7, "w")}
+
+    # Staged rows are checked like any others: nulls in required columns and duplicate keys fail.
+    version = engine_lake.version(EVENTS)
+    nulls = real_stage(events(spark, [("e", DAY2, 1, "x")]).withColumn("run_id", F.lit(None).cast("string")), "t/n")
+    with pytest.raises(LakeError, match="nulls in required columns"):
+        engine_lake.merge(EVENTS, nulls)
+    dupes = real_stage(events(spark, [("f", DAY2, 1, "x"), ("f", DAY2, 2, "x")]), "t/d")
+    with pytest.raises(LakeError, match="duplicate keys"):
+        engine_lake.merge(EVENTS, dupes)
+    assert engine_lake.version(EVENTS) == version
+    engine_lake.cleanup_staging()
+
+
 def test_merge_counts_by_column(engine_lake: Lake, spark) -> None:
     engine_lake.merge(EVENTS, events(spark, [("a", DAY1, 1, "x")]))
     result = engine_lake.merge(EVENTS, events(spark, [("a", DAY1, 2, "x"), ("b", DAY1, 1, "x"), ("c", DAY1, 1, "z")]),

@@ -1,4 +1,4 @@
-"""Silver job end to end on a small bronze fixture written through the lake."""
+"""Silver job end to end on a small bronze fixture written through the lake, then the enrich job on it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -547,3 +548,112 @@ def test_bucket_stream_compares_in_slices(monkeypatch: pytest.MonkeyPatch) -> No
     whole = near_dup.bucket_edges(rows, 0.8 - 1e-9, 3, 2)
     monkeypatch.setattr(minhash, "PAIR_SLICE", 7)
     assert near_dup.bucket_edges(rows, 0.8 - 1e-9, 3, 2) == whole and whole
+
+
+# ------------------------------------------------------------------------------ enrich on this silver
+ENRICH_OUTPUTS = ("sentiment", "p_negative", "p_neutral", "p_positive", "topics", "topic_scores",
+                  "institutions", "county_code", "locality_siruta", "locality_name")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def enrich_env(env: dict[str, Any], spark: Any) -> dict[str, Any]:
+    """The enrich job run once on this module's silver day."""
+    from jobs.enrich import run_enrich
+
+    return {**env, "silver": env["result"], "result": run_enrich(env["settings"], spark, DAY, "enrich-1", env["lake"])}
+
+
+def enriched_rows(enrich_env: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    from schemas.enriched import POSTS_ENRICHED
+
+    return {r["post_id"]: r for r in enrich_env["lake"].read_arrow(POSTS_ENRICHED).to_pylist()}
+
+
+def test_every_silver_row_is_scored_or_has_its_reason(enrich_env: dict[str, Any]) -> None:
+    from schemas.enriched import SCORED_LANGS
+
+    result, rows = enrich_env["result"], enriched_rows(enrich_env)
+    assert result.silver_rows == enrich_env["silver"].silver_rows == len(rows)
+    assert result.inserted == len(rows) and result.updated == 0
+    assert result.scored + result.skipped == result.silver_rows
+    scored = [r for r in rows.values() if r["sentiment"] is not None]
+    skipped = [r for r in rows.values() if r["sentiment"] is None]
+    assert len(scored) == result.scored and len(skipped) == result.skipped > 0
+    for r in scored:
+        assert r["lang"] in SCORED_LANGS and r["enrich_skipped_reason"] is None
+        assert r["sentiment_model_version"] == result.model_versions["sentiment_model_version"]
+        assert abs(r["p_negative"] + r["p_neutral"] + r["p_positive"] - 1) < 1e-6
+    for r in skipped:
+        assert r["lang"] not in SCORED_LANGS
+        assert r["enrich_skipped_reason"] == f"language {r['lang']} not scored"
+        assert all(r[c] is None for c in ("p_negative", "topics", "institutions"))
+    assert rows["p08"]["enrich_skipped_reason"] == "language hu not scored"
+
+
+def test_first_load_is_an_append_and_a_rerun_commits_nothing(enrich_env: dict[str, Any], spark: Any) -> None:
+    from jobs.enrich import run_enrich
+    from schemas.enriched import POSTS_ENRICHED
+
+    lake = enrich_env["lake"]
+    assert [h.operation.upper() for h in lake.history(POSTS_ENRICHED)][-1] == "WRITE"
+    before = lake.version(POSTS_ENRICHED)
+    again = run_enrich(enrich_env["settings"], spark, DAY, "enrich-2", lake)
+    assert (again.inserted, again.updated, again.version) == (0, 0, before)
+    assert lake.version(POSTS_ENRICHED) == before
+    assert {k: v["enrich_run_id"] for k, v in enriched_rows(enrich_env).items()} == dict.fromkeys(enriched_rows(enrich_env), "enrich-1")
+
+
+def test_spark_scores_equal_the_in_process_pass_on_the_same_rows(enrich_env: dict[str, Any]) -> None:
+    """What the bench times in one process (with_model_texts + score_partition) is what Spark ran."""
+    from pyspark.sql import functions as F
+
+    from jobs.enrich import score_partition, scored_spark_schema, with_model_texts
+    from schemas.contract import spark_to_arrow_schema
+    from schemas.enriched import SCORED_LANGS
+    from schemas.silver import POSTS as SILVER_POSTS
+
+    silver = enrich_env["lake"].read(SILVER_POSTS).where(F.col("lang").isin(*SCORED_LANGS))
+    batch = pa.RecordBatch.from_pylist(
+        [r.asDict() for r in silver.collect()], schema=spark_to_arrow_schema(silver.schema)
+    )
+    out_schema = spark_to_arrow_schema(scored_spark_schema())
+    in_process = {
+        r["post_id"]: r for b in score_partition(iter([with_model_texts(batch)]), out_schema) for r in b.to_pylist()
+    }
+    in_spark = enriched_rows(enrich_env)
+    assert set(in_process) == {k for k, v in in_spark.items() if v["sentiment"] is not None}
+    for post_id, row in in_process.items():
+        for column in ENRICH_OUTPUTS:
+            assert in_spark[post_id][column] == row[column], (post_id, column)
+
+
+def test_model_texts_in_arrow_equal_the_spark_expressions(spark: Any) -> None:
+    from pyspark.sql import functions as F
+
+    from jobs.enrich import SENTIMENT_TEXT, TOPIC_TEXT, with_model_texts
+
+    cases = [("a", "Titlu", "text"), ("b", None, "text"), ("c", "Titlu", None), ("d", None, None), ("e", "", "x")]
+    df = spark.createDataFrame(cases, "post_id string, title_masked string, text_masked string")
+    expected = {
+        r["post_id"]: (r[SENTIMENT_TEXT], r[TOPIC_TEXT])
+        for r in df.select(
+            "post_id",
+            F.coalesce(F.col("text_masked"), F.lit("")).alias(SENTIMENT_TEXT),
+            F.concat_ws(" \n", F.col("title_masked"), F.col("text_masked")).alias(TOPIC_TEXT),
+        ).collect()
+    }
+    batch = pa.RecordBatch.from_pylist(
+        [dict(zip(("post_id", "title_masked", "text_masked"), c, strict=True)) for c in cases]
+    )
+    got = {r["post_id"]: (r[SENTIMENT_TEXT], r[TOPIC_TEXT]) for r in with_model_texts(batch).to_pylist()}
+    assert got == expected
+
+
+def test_scoring_spreads_rows_over_at_least_one_task_per_core(spark: Any) -> None:
+    from jobs.enrich import SCORING_ROWS_PER_TASK, scoring_partitions
+
+    cores = spark.sparkContext.defaultParallelism
+    one_row = spark.range(1)
+    assert scoring_partitions(spark, one_row) == cores
+    many = spark.range(SCORING_ROWS_PER_TASK * cores * 2 + 1)
+    assert scoring_partitions(spark, many) == cores * 2 + 1

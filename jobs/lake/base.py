@@ -190,9 +190,22 @@ class Lake(ABC):
             raise LakeError(f"{contract.qualified_name}: duplicate keys in input, e.g. {sample}")
 
     def stage(self, df: DataFrame, label: str) -> Staged:
-        """Materialise a DataFrame as Parquet in the staging area and read it back."""
+        """Materialise a DataFrame as Parquet in the staging area and read it back.
+
+        Staged files live for one write, so they skip dictionary encoding: for high-cardinality
+        columns (texts, ids, the 19 topic scores per post) the writer would build each
+        dictionary and then fall back to plain, which profiled as the JVM's largest cost of the
+        enrich stage (docs/performance.md, item 16). Tables are encoded by their own writer.
+        """
         target = f"{self.settings.staging_dir}/{label}/{uuid.uuid4().hex}"
-        df.write.mode("overwrite").parquet(target)
+        (
+            df.write.mode("overwrite")
+            .option("parquet.enable.dictionary", "false")
+            .option("parquet.column.statistics.enabled", "false")
+            .option("parquet.size.statistics.enabled", "false")
+            .option("compression", "none")
+            .parquet(target)
+        )
         self._staged.append(target)
         return Staged(self.spark.read.schema(df.schema).parquet(target), target)
 
@@ -295,16 +308,25 @@ class Lake(ABC):
         is_new = F.col("_t_exists").isNull()
         return joined.where(is_new | differs).select(*contract.columns, is_new.alias("_is_new"))
 
-    def merge(self, contract: TableContract, df: DataFrame, count_by: str | None = None) -> WriteResult:
+    def merge(
+        self, contract: TableContract, data: DataFrame | Staged, count_by: str | None = None
+    ) -> WriteResult:
         """Upsert on the contract's keys; commits only when something actually changed.
 
         With ``count_by``, the result also holds inserted/updated counts per value of that column.
+        ``data`` may be what :meth:`stage` returned: when none of its keys is in the table yet
+        (the first load of a day) and its columns already have the contract's types, its
+        Parquet is appended as it is, without a second staged copy of the changes.
         """
         if not contract.keys:
             raise LakeError(f"{contract.qualified_name} has no keys to merge on")
         self.ensure_table(contract)
+        df = data.df if isinstance(data, Staged) else data
         conformed = self.conform(contract, df)
         self._check_unique_keys(contract, conformed)
+        if isinstance(data, Staged) and self._has_contract_types(contract, df):
+            if not self._any_key_in_table(contract, conformed):
+                return self._append_new_keys(contract, Staged(conformed, data.path), count_by)
         changes = self.changes_for_merge(contract, conformed)
         mark = len(self._staged)
         try:
@@ -352,6 +374,31 @@ class Lake(ABC):
                 raise LakeError(f"{contract.qualified_name}: replace_partition needs a partition value")
             return self.replace_partition(contract, df, partition_value)
         return self.append(contract, df)
+
+    @staticmethod
+    def _has_contract_types(contract: TableContract, df: DataFrame) -> bool:
+        types = {f.name: f.dataType for f in df.schema.fields}
+        return all(types.get(f.name) == f.dataType for f in contract.schema.fields)
+
+    def _any_key_in_table(self, contract: TableContract, df: DataFrame) -> bool:
+        """True when at least one key of ``df`` is already in the table (reads the key columns only)."""
+        keys = list(contract.keys)
+        target = self.read(contract).select(*keys)
+        return df.select(*keys).join(target, on=keys, how="left_semi").limit(1).count() > 0
+
+    def _append_new_keys(self, contract: TableContract, data: Staged, count_by: str | None) -> WriteResult:
+        """MERGE of rows whose keys are all new: the same commit as an append of them."""
+        rows = self._check_required(contract, data.df)
+        if rows == 0:
+            return WriteResult(contract.qualified_name, "merge", False, self.version(contract))
+        by: dict[str, tuple[int, int]] = {"": (rows, 0)}
+        if count_by:
+            by = {str(r[count_by]): (int(r["count"]), 0) for r in data.df.groupBy(count_by).count().collect()}
+        self._append(contract, data)
+        return WriteResult(
+            contract.qualified_name, "merge", True, self.version(contract), rows,
+            inserted=rows, updated=0, counts_by=by,
+        )  # fmt: skip
 
     def merge_predicate(self, contract: TableContract, source: str = "s", target: str = "t") -> str:
         return " AND ".join(f"{target}.`{k}` = {source}.`{k}`" for k in contract.keys)
