@@ -226,6 +226,34 @@ def test_read_at_timestamp(engine_lake: Lake, spark) -> None:
     assert as_set(old) == {("a", DAY1, 1, "x")}
 
 
+def test_staged_parquet_is_plain_and_its_compression_is_configuration(lake: Lake, spark) -> None:
+    import glob
+
+    import pyarrow.parquet as pq
+
+    from jobs.lake.base import STAGING_COMPRESSION_CONF
+
+    def column_chunks(path: str) -> list:
+        files = glob.glob(f"{path}/*.parquet")
+        assert files
+        return [md.row_group(0).column(i) for md in (pq.ParquetFile(f).metadata for f in files)
+                if md.num_row_groups for i in range(md.num_columns)]
+
+    rows = events(spark, [(f"e{i}", DAY1, i % 3, "acelasi text repetat") for i in range(200)])
+    plain = column_chunks(lake.stage(rows, "test/plain").path)
+    assert {c.compression for c in plain} == {"UNCOMPRESSED"}
+    assert not any("DICTIONARY" in e for c in plain for e in c.encodings)
+    assert not any(c.is_stats_set and c.statistics.has_min_max for c in plain)
+    spark.conf.set(STAGING_COMPRESSION_CONF, "zstd")
+    try:
+        assert {c.compression for c in column_chunks(lake.stage(rows, "test/zstd").path)} == {"ZSTD"}
+    finally:
+        spark.conf.unset(STAGING_COMPRESSION_CONF)
+    lake.cleanup_staging()
+    assert {c.compression for c in column_chunks(lake.stage(rows, "test/again").path)} == {"UNCOMPRESSED"}
+    lake.cleanup_staging()
+
+
 def test_large_write_streams_from_many_staged_files(lake: Lake, spark) -> None:
     n = 60_000
     big = (

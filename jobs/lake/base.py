@@ -26,6 +26,9 @@ class LakeError(RuntimeError):
     """A write or read that would break a table contract."""
 
 
+STAGING_COMPRESSION_CONF = "spark.civicpulse.staging.compression"
+
+
 @dataclass(frozen=True)
 class WriteResult:
     """What one write did. ``version`` is the table version after it (unchanged if no commit)."""
@@ -196,14 +199,17 @@ class Lake(ABC):
         columns (texts, ids, the 19 topic scores per post) the writer would build each
         dictionary and then fall back to plain, which profiled as the JVM's largest cost of the
         enrich stage (docs/performance.md, item 16). Tables are encoded by their own writer.
+        Uncompressed by default (written once, read once, on local disk here); a cluster whose
+        staging is an object store can set ``--conf spark.civicpulse.staging.compression=zstd``.
         """
         target = f"{self.settings.staging_dir}/{label}/{uuid.uuid4().hex}"
+        compression = self.spark.conf.get(STAGING_COMPRESSION_CONF, "none")
         (
             df.write.mode("overwrite")
             .option("parquet.enable.dictionary", "false")
             .option("parquet.column.statistics.enabled", "false")
             .option("parquet.size.statistics.enabled", "false")
-            .option("compression", "none")
+            .option("compression", compression)
             .parquet(target)
         )
         self._staged.append(target)
