@@ -3,7 +3,8 @@
 Run: ``python -m jobs.enrich --day 2026-11-27`` or ``spark-submit jobs/enrich.py --day 2026-11-27``.
 
 The three models run in one Arrow pass (``mapInArrow``), loaded once per Python worker; no
-row-at-a-time UDFs. Sentiment reads the masked post text; topics and entities also see the
+row-at-a-time UDFs. The pass is spread over :func:`scoring_partitions` tasks (a day of silver is
+often one Parquet file, which would otherwise be one task on one core). Sentiment reads the masked post text; topics and entities also see the
 masked title (the article, petition or thread a comment belongs to). Only Romanian posts and
 posts too short to identify (``und``) are scored; the rest keep null model columns with the
 reason. MERGE on post_id: a re-run with unchanged silver and models commits nothing.
