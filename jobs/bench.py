@@ -197,6 +197,12 @@ def model_throughput(n: int = 5000) -> dict[str, dict[str, float]]:
     from jobs.sample_data import sample_texts
 
     texts = sample_texts(n, seed=3)
+    return model_speeds(texts, texts)
+
+
+def model_speeds(sentiment_texts: list[str], topic_texts: list[str]) -> dict[str, dict[str, float]]:
+    """Posts/s of each model alone on one core (sentiment on its texts, topics and entities on theirs)."""
+    n = len(sentiment_texts)
     wall: dict[str, float] = {}
     cpu: dict[str, float] = {}
 
@@ -209,21 +215,21 @@ def model_throughput(n: int = 5000) -> dict[str, dict[str, float]]:
     from models.sentiment import load_model, predict_texts
 
     model = load_model()
-    predict_texts(texts[:100], model)
-    timed("sentiment", lambda: predict_texts(texts, model))
+    predict_texts(sentiment_texts[:100], model)
+    timed("sentiment", lambda: predict_texts(sentiment_texts, model))
 
     from models.topics.predictor import load_predictor
 
     topics = load_predictor()
-    topics.predict_many(texts[:100])
-    timed("topics", lambda: topics.predict_many(texts))
+    topics.predict_many(topic_texts[:100])
+    timed("topics", lambda: topics.predict_many(topic_texts))
 
     from models.entities.extract import default_extractor
 
     ex = default_extractor()
-    for text in texts[:100]:
+    for text in topic_texts[:100]:
         ex.extract(text)
-    timed("entities", lambda: [ex.extract(text) for text in texts])
+    timed("entities", lambda: [ex.extract(text) for text in topic_texts])
 
     for speeds in (wall, cpu):
         speeds["all_three"] = 1 / sum(1 / speeds[k] for k in ("sentiment", "topics", "entities"))
@@ -279,22 +285,9 @@ def enrich_input_throughput(settings: Settings, day: date, n: int = 5000) -> dic
     scored = sum(b.num_rows for b in score_partition(iter(batches), out_schema))
     wall, cpu = time.perf_counter() - t, time.process_time() - c
 
-    from models.entities.extract import default_extractor
-    from models.sentiment import load_model, predict_texts
-    from models.topics.predictor import load_predictor
-
     sentiment_texts = [x for b in batches for x in b.column(SENTIMENT_TEXT).to_pylist()]
     topic_texts = [x for b in batches for x in pc.fill_null(b.column(TOPIC_TEXT), "").to_pylist()]
-    sentiment, topics, extractor = load_model(), load_predictor(), default_extractor()
-    alone: dict[str, float] = {}
-    for name, fn in (
-        ("sentiment", lambda: predict_texts(sentiment_texts, sentiment)),
-        ("topics", lambda: topics.predict_many(topic_texts)),
-        ("entities", lambda: [extractor.extract(x) for x in topic_texts]),
-    ):
-        t0 = time.perf_counter()
-        fn()
-        alone[name] = round(_rate(len(topic_texts), time.perf_counter() - t0))
+    alone = model_speeds(sentiment_texts, topic_texts)["wall_posts_per_s"]
     return {
         "rows": scored,
         "wall_posts_per_s": round(_rate(scored, wall)),

@@ -3,11 +3,12 @@
 Run: ``python -m jobs.enrich --day 2026-11-27`` or ``spark-submit jobs/enrich.py --day 2026-11-27``.
 
 The three models run in one Arrow pass (``mapInArrow``), loaded once per Python worker; no
-row-at-a-time UDFs. The pass is spread over :func:`scoring_partitions` tasks (a day of silver is
-often one Parquet file, which would otherwise be one task on one core). Sentiment reads the masked post text; topics and entities also see the
-masked title (the article, petition or thread a comment belongs to). Only Romanian posts and
-posts too short to identify (``und``) are scored; the rest keep null model columns with the
-reason. MERGE on post_id: a re-run with unchanged silver and models commits nothing.
+row-at-a-time UDFs. The pass is spread over :func:`scoring_partitions` tasks (a day of silver
+is often one Parquet file, which would otherwise be one task on one core). Sentiment reads the
+masked post text; topics and entities also see the masked title (the article, petition or
+thread a comment belongs to). Only Romanian posts and posts too short to identify (``und``) are
+scored; the rest keep null model columns with the reason. MERGE on post_id: a re-run with
+unchanged silver and models commits nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from jobs.cli import job_parser, parse_job_args
 from jobs.lake import Lake, open_lake
 from jobs.runmetrics import PhaseTimer
 from jobs.settings import Settings
-from jobs.spark import build_spark
+from jobs.spark import build_spark, python_pass_tasks
 from schemas.contract import spark_to_arrow_schema
 from schemas.enriched import POSTS_ENRICHED, SCORED_LANGS
 from schemas.silver import POSTS as SILVER_POSTS
@@ -106,8 +107,7 @@ def with_model_texts(batch: pa.RecordBatch) -> pa.RecordBatch:
 
 def scoring_partitions(spark: SparkSession, silver: DataFrame) -> int:
     """Tasks for the model pass: one per :data:`SCORING_ROWS_PER_TASK` rows, at least one per core."""
-    cores = max(1, spark.sparkContext.defaultParallelism)
-    return max(cores, -(-silver.count() // SCORING_ROWS_PER_TASK))
+    return python_pass_tasks(spark, silver.count(), SCORING_ROWS_PER_TASK)
 
 
 def enrich_frame(silver: DataFrame, run_id: str, started: datetime, partitions: int | None = None) -> DataFrame:

@@ -58,7 +58,7 @@ from jobs.cli import job_parser, parse_job_args
 from jobs.lake import Lake, WriteResult, open_lake
 from jobs.runmetrics import PhaseTimer
 from jobs.settings import Settings
-from jobs.spark import build_spark
+from jobs.spark import build_spark, python_pass_tasks
 from jobs.text.minhash import MIN_KEY_CHARS
 from jobs.text.near_dup import UnionFind
 from jobs.text.pseudonym import REGISTRY_FILE, OfficialRegistry, resolve_secret
@@ -203,8 +203,7 @@ def enrich(df: DataFrame, secret: str, registry: OfficialRegistry, partitions: i
 
 def enrich_partitions(spark: SparkSession, rows: int) -> int:
     """Tasks for the text pass: one per :data:`ENRICH_ROWS_PER_TASK` rows, at least one per core."""
-    cores = max(1, spark.sparkContext.defaultParallelism)
-    return max(cores, -(-rows // ENRICH_ROWS_PER_TASK))
+    return python_pass_tasks(spark, rows, ENRICH_ROWS_PER_TASK)
 
 
 # ------------------------------------------------------------------------------ duplicates

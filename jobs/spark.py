@@ -35,6 +35,12 @@ def find_delta_jars(env: dict[str, str] | None = None) -> list[str]:
     return []
 
 
+def python_pass_tasks(spark: SparkSession, rows: int, rows_per_task: int) -> int:
+    """Tasks for a CPU-heavy Python pass: one per ``rows_per_task`` rows, at least one per core."""
+    cores = max(1, spark.sparkContext.defaultParallelism)
+    return max(cores, -(-rows // rows_per_task))
+
+
 def launched_by_spark_submit() -> bool:
     """True inside a driver started by spark-submit (the JVM gateway already exists)."""
     return "PYSPARK_GATEWAY_PORT" in os.environ
