@@ -17,8 +17,8 @@ gold.indicators_daily (:func:`incremental_daily`), so a nightly run reads one da
 its indicators instead of 28; emerging-term baselines read gold.term_counts_daily (:class:`TermStore`).
 
 All recomputed days are computed in one pass, compared with the table in one pass, and only
-the days whose rows differ are replaced (``replace_partition``, which itself skips identical
-data): a re-run with unchanged input commits nothing. Definitions are in docs/gold.md.
+the days whose rows differ are replaced, in one commit per table (``Lake.replace_partitions``):
+a re-run with unchanged input commits nothing. Definitions are in docs/gold.md.
 """
 
 from __future__ import annotations
@@ -823,19 +823,20 @@ def changed_partitions(lake: Lake, contract: TableContract, new: DataFrame, valu
 
 
 def write_partitions(lake: Lake, contract: TableContract, df: DataFrame, values: list[date], label: str) -> list[str]:
-    """Replace the partitions whose content changed; returns the partition values written."""
+    """Replace, in one commit, the partitions among ``values`` whose content changed; returns them.
+
+    The rows are staged once in the contract's columns; the comparison with the table and the
+    commit both read that copy (:meth:`Lake.replace_partitions`), whatever the number of days.
+    """
     lake.ensure_table(contract)
     mark = lake.staged_count
-    staged = lake.stage(df, label).df
-    written = []
+    staged = lake.stage(lake.conform(contract, df), label)
     try:
-        for value in changed_partitions(lake, contract, staged, values):
-            part = staged.where(F.col(contract.partition_by or "") == F.lit(value))
-            if lake.replace_partition(contract, part, value, known_changed=True).committed:
-                written.append(value.isoformat())
+        changed = changed_partitions(lake, contract, staged.df, values)
+        lake.replace_partitions(contract, staged, changed)
     finally:
         lake.cleanup_staging(keep=mark)
-    return written
+    return [value.isoformat() for value in changed]
 
 
 def affected_weeks(enriched: DataFrame, day: date, days: list[date]) -> list[date]:

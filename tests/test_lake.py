@@ -203,6 +203,41 @@ def test_replace_partition_is_idempotent_and_scoped(engine_lake: Lake, spark) ->
         engine_lake.replace_partition(EVENTS, events(spark, [("e", DAY1, 1, "x")]), "2026-11-26' OR 1=1 --")
 
 
+def test_replace_partitions_commits_the_named_days_once_and_leaves_the_rest(engine_lake: Lake, spark) -> None:
+    DAY0, DAY3 = date(2026, 11, 25), date(2026, 11, 28)
+    engine_lake.replace_partition(EVENTS, events(spark, [("a", DAY0, 1, "x")]), DAY0)
+    engine_lake.replace_partition(EVENTS, events(spark, [("b", DAY1, 1, "x"), ("b2", DAY1, 2, "x")]), DAY1)
+    engine_lake.replace_partition(EVENTS, events(spark, [("c", DAY2, 1, "x")]), DAY2)
+    v = engine_lake.version(EVENTS)
+    # Staged rows of four days; DAY0 is not named (left alone although its staged row differs),
+    # DAY2 is named but has no staged rows (emptied), DAY3 is new.
+    staged = engine_lake.stage(
+        engine_lake.conform(EVENTS, events(spark, [
+            ("a-new", DAY0, 9, "z"), ("b", DAY1, 5, "y"), ("d", DAY3, 1, "x"),
+        ], "r2")),
+        "test/replace_partitions",
+    )
+    result = engine_lake.replace_partitions(EVENTS, staged, [DAY3, DAY1, DAY2, DAY1])
+    assert result.committed and result.version == v + 1 and result.rows_written == 2  # one commit, three days
+    assert as_set(engine_lake.read(EVENTS)) == {("a", DAY0, 1, "x"), ("b", DAY1, 5, "y"), ("d", DAY3, 1, "x")}
+
+    nothing = engine_lake.replace_partitions(EVENTS, staged, [])
+    assert not nothing.committed and nothing.version == v + 1
+    unconformed = engine_lake.stage(events(spark, [("e", DAY1, 1, "x")]).drop("run_id"), "test/unconformed")
+    with pytest.raises(LakeError, match="contract's columns and types"):
+        engine_lake.replace_partitions(EVENTS, unconformed, [DAY1])
+    with pytest.raises(ValueError):
+        engine_lake.replace_partitions(EVENTS, staged, ["2026-11-26') OR (1=1"])
+    nulls = engine_lake.stage(
+        engine_lake.conform(EVENTS, events(spark, [("f", DAY1, 1, "x")]).withColumn("run_id", F.lit(None).cast("string"))),
+        "test/nulls",
+    )
+    with pytest.raises(LakeError, match="nulls in required columns"):
+        engine_lake.replace_partitions(EVENTS, nulls, [DAY1])
+    assert engine_lake.version(EVENTS) == v + 1
+    engine_lake.cleanup_staging()
+
+
 def test_append_and_history(engine_lake: Lake, spark) -> None:
     empty = engine_lake.append(EVENTS, events(spark, []))
     assert not empty.committed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import reduce
@@ -107,7 +108,8 @@ class Lake(ABC):
     def _append(self, contract: TableContract, data: Staged) -> None: ...
 
     @abstractmethod
-    def _overwrite_partition(self, contract: TableContract, data: Staged, value: str) -> None: ...
+    def _overwrite_partitions(self, contract: TableContract, data: Staged, values: list[str]) -> None:
+        """Replace the partitions ``values`` (ISO strings) with the rows of ``data`` in them, in one commit."""
 
     @abstractmethod
     def _merge(self, contract: TableContract, changes: Staged) -> None:
@@ -272,11 +274,38 @@ class Lake(ABC):
                 )
             if not known_changed and self._partition_unchanged(contract, data.df, value):
                 return WriteResult(contract.qualified_name, "replace_partition", False, self.version(contract))
-            self._overwrite_partition(contract, data, value)
+            self._overwrite_partitions(contract, data, [value])
         finally:
             self.cleanup_staging(keep=mark)
         return WriteResult(
             contract.qualified_name, "replace_partition", True, self.version(contract), rows, inserted=rows
+        )
+
+    def replace_partitions(
+        self, contract: TableContract, data: Staged, values: Iterable[date | str]
+    ) -> WriteResult:
+        """Replace several partitions in one commit with the rows of ``data`` that belong to them.
+
+        ``data`` is what :meth:`stage` returned for rows already in the contract's columns and
+        types; rows of other partitions are left out, and a partition of ``values`` without rows
+        in ``data`` is emptied. Nothing is compared with the table: the caller passes the
+        partitions it found changed (gold's ``write_partitions`` compares all of them in one pass).
+        One aggregation checks the required columns; no second staged copy is written.
+        """
+        if not contract.partition_by:
+            raise LakeError(f"{contract.qualified_name} has no partition column")
+        if not self._has_contract_types(contract, data.df):
+            raise LakeError(f"{contract.qualified_name}: staged rows are not in the contract's columns and types")
+        literals = sorted({partition_literal(v) for v in values})
+        self.ensure_table(contract)
+        if not literals:
+            return WriteResult(contract.qualified_name, "replace_partitions", False, self.version(contract))
+        rows = self._check_required(
+            contract, data.df.where(F.col(contract.partition_by).cast("string").isin(literals))
+        )
+        self._overwrite_partitions(contract, data, literals)
+        return WriteResult(
+            contract.qualified_name, "replace_partitions", True, self.version(contract), rows, inserted=rows
         )
 
     def _partition_unchanged(self, contract: TableContract, data: DataFrame, value: str) -> bool:

@@ -70,12 +70,18 @@ class DeltaRsLake(Lake):
             configuration=TABLE_CONFIGURATION,
         )
 
-    def _reader(self, contract: TableContract, data: Staged) -> pa.RecordBatchReader:
-        """Stream the staged Parquet in the table's exact Arrow schema."""
+    def _reader(
+        self, contract: TableContract, data: Staged, partitions: list[str] | None = None
+    ) -> pa.RecordBatchReader:
+        """Stream the staged Parquet in the table's exact Arrow schema (only rows of ``partitions``, if given)."""
         schema = contract.arrow_schema
         dataset = ds.dataset(_local(data.path), format="parquet")
         columns = {f.name: ds.field(f.name).cast(f.type) for f in schema}
-        scanner = dataset.scanner(columns=columns, batch_size=BATCH_ROWS)
+        keep = None
+        if partitions is not None and contract.partition_by:
+            wanted = pa.array(partitions, pa.string()).cast(schema.field(contract.partition_by).type)
+            keep = ds.field(contract.partition_by).isin(wanted)
+        scanner = dataset.scanner(columns=columns, filter=keep, batch_size=BATCH_ROWS)
         batches: Iterator[pa.RecordBatch] = (
             pa.RecordBatch.from_arrays(b.columns, schema=schema) for b in scanner.to_batches()
         )
@@ -86,12 +92,13 @@ class DeltaRsLake(Lake):
     def _append(self, contract: TableContract, data: Staged) -> None:
         write_deltalake(self.path(contract), self._reader(contract, data), mode="append")
 
-    def _overwrite_partition(self, contract: TableContract, data: Staged, value: str) -> None:
+    def _overwrite_partitions(self, contract: TableContract, data: Staged, values: list[str]) -> None:
+        listed = ", ".join(f"'{v}'" for v in values)  # ISO dates, checked by partition_literal
         write_deltalake(
             self.path(contract),
-            self._reader(contract, data),
+            self._reader(contract, data, values),
             mode="overwrite",
-            predicate=f"{contract.partition_by} = '{value}'",
+            predicate=f"{contract.partition_by} IN ({listed})",
         )
 
     def _merge(self, contract: TableContract, changes: Staged) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from jobs.lake.base import HistoryEntry, Lake, LakeError, MaintenanceResult, Staged
 from schemas.contract import TableContract
@@ -55,11 +56,14 @@ class DeltaSparkLake(Lake):
     def _append(self, contract: TableContract, data: Staged) -> None:
         data.df.write.format("delta").mode("append").save(self.path(contract))
 
-    def _overwrite_partition(self, contract: TableContract, data: Staged, value: str) -> None:
+    def _overwrite_partitions(self, contract: TableContract, data: Staged, values: list[str]) -> None:
+        column = contract.partition_by or ""
+        listed = ", ".join(f"'{v}'" for v in values)  # ISO dates, checked by partition_literal
         (
-            data.df.write.format("delta")
+            data.df.where(F.col(column).cast("string").isin(values))
+            .write.format("delta")
             .mode("overwrite")
-            .option("replaceWhere", f"{contract.partition_by} = '{value}'")
+            .option("replaceWhere", f"{column} IN ({listed})")
             .save(self.path(contract))
         )
 
