@@ -19,6 +19,7 @@ import logging
 import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,9 @@ def score_texts(sentiment_text: pa.Array, topic_text: pa.Array) -> pa.StructArra
     return pa.StructArray.from_arrays(columns, fields=fields)
 
 
+@lru_cache(maxsize=1)
 def _model_arrow_type() -> pa.StructType:
+    """The Arrow type of :data:`MODEL_STRUCT` (built once per worker, not per batch)."""
     return pa.struct(list(spark_to_arrow_schema(MODEL_STRUCT)))
 
 

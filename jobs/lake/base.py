@@ -252,12 +252,11 @@ class Lake(ABC):
         )
 
     def replace_partition(
-        self, contract: TableContract, df: DataFrame, partition_value: date | str, known_changed: bool = False
+        self, contract: TableContract, df: DataFrame, partition_value: date | str
     ) -> WriteResult:
         """Atomically replace one partition with ``df`` (rows must all belong to it).
 
-        Identical data commits nothing; ``known_changed`` skips that comparison when the caller has
-        just compared the same rows with the table itself (gold's ``write_partitions``).
+        Identical data commits nothing.
         """
         if not contract.partition_by:
             raise LakeError(f"{contract.qualified_name} has no partition column")
@@ -272,7 +271,7 @@ class Lake(ABC):
                 raise LakeError(
                     f"{contract.qualified_name}: rows outside partition {contract.partition_by}={value}"
                 )
-            if not known_changed and self._partition_unchanged(contract, data.df, value):
+            if self._partition_unchanged(contract, data.df, value):
                 return WriteResult(contract.qualified_name, "replace_partition", False, self.version(contract))
             self._overwrite_partitions(contract, data, [value])
         finally:
