@@ -244,7 +244,7 @@ def enrich_input_throughput(settings: Settings, day: date, n: int = 5000) -> dic
 
     ``n`` rows spread evenly over the day's scorable silver rows, with the columns and the two
     model texts the Spark tasks get (:func:`jobs.enrich.with_model_texts`), scored by
-    :func:`jobs.enrich.score_texts` in 20,000-row batches as in Spark: the per-core limit
+    :func:`jobs.enrich.score_partition` in 20,000-row batches as in Spark: the per-core limit
     of the enrich stage on the texts it really scores. Each model is also timed alone on them.
     """
     import pyarrow as pa
@@ -252,7 +252,13 @@ def enrich_input_throughput(settings: Settings, day: date, n: int = 5000) -> dic
     import pyarrow.dataset as ds
     from deltalake import DeltaTable
 
-    from jobs.enrich import SENTIMENT_TEXT, TOPIC_TEXT, score_texts, with_model_texts
+    from jobs.enrich import (
+        SENTIMENT_TEXT,
+        TOPIC_TEXT,
+        score_partition,
+        scored_spark_schema,
+        with_model_texts,
+    )  # fmt: skip
     from schemas.contract import spark_to_arrow_schema
     from schemas.enriched import SCORED_LANGS
     from schemas.silver import POSTS as SILVER_POSTS
@@ -272,11 +278,11 @@ def enrich_input_throughput(settings: Settings, day: date, n: int = 5000) -> dic
         return {}
     rows = pa.Table.from_batches(picked).cast(silver_schema).slice(0, n)
     batches = [with_model_texts(b) for b in rows.to_batches(max_chunksize=20_000)]
-    warm = batches[0].slice(0, 100)
-    score_texts(warm.column(SENTIMENT_TEXT), warm.column(TOPIC_TEXT))  # models loaded, caches warm
+    out_schema = spark_to_arrow_schema(scored_spark_schema())
+    list(score_partition(iter([batches[0].slice(0, 100)]), out_schema))  # models loaded, caches warm
 
     t, c = time.perf_counter(), time.process_time()
-    scored = sum(len(score_texts(b.column(SENTIMENT_TEXT), b.column(TOPIC_TEXT))) for b in batches)
+    scored = sum(b.num_rows for b in score_partition(iter(batches), out_schema))
     wall, cpu = time.perf_counter() - t, time.process_time() - c
 
     sentiment_texts = [x for b in batches for x in b.column(SENTIMENT_TEXT).to_pylist()]

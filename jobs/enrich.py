@@ -2,9 +2,8 @@
 
 Run: ``python -m jobs.enrich --day 2026-11-27`` or ``spark-submit jobs/enrich.py --day 2026-11-27``.
 
-The three models run in one Arrow pass (an Arrow UDF, :func:`score_texts`), loaded once per
-Python worker; no row-at-a-time UDFs. Only the two model texts go to Python and only the model
-columns come back. The pass is spread over :func:`scoring_partitions` tasks (a day of silver
+The three models run in one Arrow pass (``mapInArrow``), loaded once per Python worker; no
+row-at-a-time UDFs. The pass is spread over :func:`scoring_partitions` tasks (a day of silver
 is often one Parquet file, which would otherwise be one task on one core). Sentiment reads the
 masked post text; topics and entities also see the masked title (the article, petition or
 thread a comment belongs to). Only Romanian posts and posts too short to identify (``und``) are
@@ -17,9 +16,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import lru_cache
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -68,36 +68,26 @@ class EnrichResult:
         return {**self.__dict__, "day": self.day.isoformat()}
 
 
-MODEL_STRUCT = StructType(MODEL_COLUMNS)
-"""What the model pass returns per row: the model columns, as one struct."""
-
-
-def score_texts(sentiment_text: pa.Array, topic_text: pa.Array) -> pa.StructArray:
-    """The model pass's body: the two model texts of a batch in, the model columns out (one struct per row).
-
-    Runs in the Python workers as an Arrow UDF: only these two texts cross from Spark to Python
-    and only the model columns come back; the other silver columns stay in the JVM.
-    """
+def score_partition(batches: Iterator[pa.RecordBatch], out_schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """mapInArrow body: silver rows (plus the two model texts) in, the same rows + model columns out."""
     from models.entities.spark import extract_batch
     from models.sentiment.spark import score_batches
     from models.topics.spark import score_batch
 
-    batch = pa.RecordBatch.from_arrays([sentiment_text, topic_text], names=[SENTIMENT_TEXT, TOPIC_TEXT])
-    if batch.num_rows:
-        batch = next(score_batches(iter([batch]), text_col=SENTIMENT_TEXT))
-        batch = score_batch(batch, text_col=TOPIC_TEXT)
-        batch = extract_batch(batch, text_col=TOPIC_TEXT)
-    fields = list(_model_arrow_type())
-    columns = [
-        batch.column(f.name).cast(f.type) if batch.num_rows else pa.array([], f.type) for f in fields
-    ]
-    return pa.StructArray.from_arrays(columns, fields=fields)
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        scored = next(score_batches(iter([batch]), text_col=SENTIMENT_TEXT))
+        scored = score_batch(scored, text_col=TOPIC_TEXT)
+        scored = extract_batch(scored, text_col=TOPIC_TEXT)
+        yield pa.RecordBatch.from_arrays(
+            [scored.column(f.name).cast(f.type) for f in out_schema], schema=out_schema
+        )
 
 
-@lru_cache(maxsize=1)
-def _model_arrow_type() -> pa.StructType:
-    """The Arrow type of :data:`MODEL_STRUCT` (built once per worker, not per batch)."""
-    return pa.struct(list(spark_to_arrow_schema(MODEL_STRUCT)))
+def scored_spark_schema(silver_schema: StructType = SILVER_POSTS.schema) -> StructType:
+    """What :func:`score_partition` returns: the silver columns, then the model columns."""
+    return StructType([*silver_schema.fields, *MODEL_COLUMNS])
 
 
 def with_model_texts(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -134,20 +124,13 @@ def enrich_frame(silver: DataFrame, run_id: str, started: datetime, partitions: 
         F.concat_ws(" \n", F.col("title_masked"), F.col("text_masked")).alias(TOPIC_TEXT),
     )
     scorable = F.col("lang").isin(*SCORED_LANGS)
+    scored_schema = scored_spark_schema(silver.select(*SILVER_POSTS.columns).schema)
     to_score = prepared.where(scorable)
     if partitions:
         to_score = to_score.repartition(partitions, "post_id")
-
-    def models(sentiment_text: pa.Array, topic_text: pa.Array) -> pa.Array:
-        return score_texts(sentiment_text, topic_text)
-
-    # The SCALAR type comes from the type hints; pyspark's stubs only type calls that also pass it.
-    model_udf = F.arrow_udf(models, MODEL_STRUCT)  # type: ignore[call-overload]
-    scored = to_score.select(*SILVER_POSTS.columns, model_udf(SENTIMENT_TEXT, TOPIC_TEXT).alias("_models")).select(
-        *SILVER_POSTS.columns,
-        *[F.col(f"_models.{f.name}").alias(f.name) for f in MODEL_COLUMNS],
-        F.lit(None).cast("string").alias("enrich_skipped_reason"),
-    )
+    scored = to_score.mapInArrow(
+        partial(score_partition, out_schema=spark_to_arrow_schema(scored_schema)), scored_schema
+    ).withColumn("enrich_skipped_reason", F.lit(None).cast("string"))
     skipped = prepared.where(~scorable | F.col("lang").isNull()).select(
         *SILVER_POSTS.columns,
         *[F.lit(None).cast(f.dataType).alias(f.name) for f in MODEL_COLUMNS],

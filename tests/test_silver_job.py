@@ -604,10 +604,10 @@ def test_first_load_is_an_append_and_a_rerun_commits_nothing(enrich_env: dict[st
 
 
 def test_spark_scores_equal_the_in_process_pass_on_the_same_rows(enrich_env: dict[str, Any]) -> None:
-    """What the bench times in one process (with_model_texts + score_texts) is what Spark ran."""
+    """What the bench times in one process (with_model_texts + score_partition) is what Spark ran."""
     from pyspark.sql import functions as F
 
-    from jobs.enrich import SENTIMENT_TEXT, TOPIC_TEXT, score_texts, with_model_texts
+    from jobs.enrich import score_partition, scored_spark_schema, with_model_texts
     from schemas.contract import spark_to_arrow_schema
     from schemas.enriched import SCORED_LANGS
     from schemas.silver import POSTS as SILVER_POSTS
@@ -616,9 +616,10 @@ def test_spark_scores_equal_the_in_process_pass_on_the_same_rows(enrich_env: dic
     batch = pa.RecordBatch.from_pylist(
         [r.asDict() for r in silver.collect()], schema=spark_to_arrow_schema(silver.schema)
     )
-    texts = with_model_texts(batch)
-    models = score_texts(texts.column(SENTIMENT_TEXT), texts.column(TOPIC_TEXT)).to_pylist()
-    in_process = dict(zip(batch.column("post_id").to_pylist(), models, strict=True))
+    out_schema = spark_to_arrow_schema(scored_spark_schema())
+    in_process = {
+        r["post_id"]: r for b in score_partition(iter([with_model_texts(batch)]), out_schema) for r in b.to_pylist()
+    }
     in_spark = enriched_rows(enrich_env)
     assert set(in_process) == {k for k, v in in_spark.items() if v["sentiment"] is not None}
     for post_id, row in in_process.items():
