@@ -231,7 +231,8 @@ def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
     the day's volume.
 
     No pair is ever materialised in Spark. The (node, band) rows of buckets holding more than
-    one node are grouped by bucket, with their keys, and each task walks its buckets in Python
+    one node are grouped by bucket, with their keys, in one shuffle into one task per core
+    (:func:`walk_tasks`), and each task walks its buckets in Python
     (:class:`jobs.text.near_dup.BucketStream`): all pairs in buckets of up to
     LSH_BUCKET_ALL_PAIRS nodes, sorted neighbourhood (LSH_BUCKET_WINDOW nodes, two text orders)
     in larger ones, skipping the pairs and buckets the task has already connected, then the
@@ -243,17 +244,18 @@ def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
     """
     spark = nodes.sparkSession
     banded = nodes.where(F.col("lsh_bands").isNotNull() & (F.length("text_key") >= MIN_KEY_CHARS))
-    bucket = Window.partitionBy("band", "band_key")
-    shared = (
-        banded.select("node", F.posexplode("lsh_bands").alias("band", "band_key"))
-        .withColumn("_size", F.count(F.lit(1)).over(bucket))
-        .where(F.col("_size") > 1)  # a bucket of one node has no pair: most rows stop here, without text
-        .drop("_size")
+    # One shuffle: the (node, band) rows travel once, with their keys, to the task of their bucket;
+    # there the window counts each bucket's nodes in the node order the walk reads them in.
+    tasks = walk_tasks(spark)
+    bucket = Window.partitionBy("band", "band_key").orderBy("node").rowsBetween(
+        Window.unboundedPreceding, Window.unboundedFollowing
     )
     grouped = (
-        shared.join(banded.select("node", "text_key"), "node")
-        .repartition(int(spark.conf.get("spark.sql.shuffle.partitions") or 8), "band", "band_key")
-        .sortWithinPartitions("band", "band_key", "node")
+        banded.select("node", "text_key", F.posexplode("lsh_bands").alias("band", "band_key"))
+        .repartition(tasks, "band", "band_key")
+        .withColumn("_size", F.count(F.lit(1)).over(bucket))
+        .where(F.col("_size") > 1)  # a bucket of one node has no pair
+        .sortWithinPartitions("band", "band_key", "node")  # already in this order: no second sort
         .select("band", "band_key", "node", "text_key")
     )
     threshold, all_pairs_up_to, window = NEAR_DUP_SIMILARITY - 1e-9, LSH_BUCKET_ALL_PAIRS, LSH_BUCKET_WINDOW
@@ -296,6 +298,16 @@ def near_duplicate_pairs(nodes: DataFrame) -> DataFrame:
     if pairs.isEmpty():
         return spark.createDataFrame([], "a string, b string")
     return pairs
+
+
+def walk_tasks(spark: SparkSession) -> int:
+    """Tasks of the bucket walk: one per core.
+
+    Each task keeps its own forest and skips the pairs its earlier buckets already connected, so
+    every extra task repeats work the others did (at 1M, 8 tasks took 285.8 s and 2 took
+    177.7 s on 2 cores, same edges; docs/performance.md, item 18).
+    """
+    return max(1, spark.sparkContext.defaultParallelism)
 
 
 def connected_components(pairs: DataFrame) -> DataFrame:
@@ -383,8 +395,13 @@ def deduplicate(rows: DataFrame) -> DataFrame:
         F.col("post_id").alias("node"), "text_key", "lsh_bands"
     )
     components = connected_components(near_duplicate_pairs(nodes))
+    return clusters_and_flags(keyed.select(*DEDUP_INPUTS, "canonical_id"), components)
+
+
+def clusters_and_flags(keyed: DataFrame, components: DataFrame) -> DataFrame:
+    """Clusters, campaigns, spam flags and duplicate lists from keyed rows and (node, component)."""
     rows = (
-        keyed.select(*DEDUP_INPUTS, "canonical_id")
+        keyed
         .join(components, F.col("canonical_id") == components.node, "left")
         .drop("node")
         .withColumn("component", F.coalesce("component", "canonical_id"))
@@ -401,12 +418,9 @@ def deduplicate(rows: DataFrame) -> DataFrame:
 
     ts = F.col("created_at").cast("long")
     author = F.coalesce("author_pseudonym", "post_id")
-    in_window = Window.partitionBy("component").orderBy(ts).rangeBetween(0, CAMPAIGN_WINDOW_S)
-    rows = rows.withColumn("_authors_in_window", F.size(F.collect_set(author).over(in_window)))
-    rows = rows.withColumn("_cluster_authors", F.size(F.collect_set(author).over(by_component)))
-    is_campaign = (F.col("cluster_rows") > 1) & (
-        F.max("_authors_in_window").over(by_component) >= CAMPAIGN_MIN_AUTHORS
-    )
+    authors = campaign_authors(rows.select("component", author.alias("author"), ts.alias("ts")))
+    rows = rows.join(authors, "component", "left")
+    is_campaign = (F.col("cluster_rows") > 1) & (F.col("_peak_authors") >= CAMPAIGN_MIN_AUTHORS)
     rows = rows.withColumn(
         "campaign_id", F.when(is_campaign, F.concat(F.lit("cmp-"), F.col("near_dup_cluster_id")))
     ).withColumn("campaign_size", F.when(is_campaign, F.col("_cluster_authors")).otherwise(0))
@@ -437,6 +451,38 @@ def deduplicate(rows: DataFrame) -> DataFrame:
         ),
     ).withColumn("duplicate_authors", F.size(F.collect_set(author).over(by_group)))
     return rows.select("post_id", *DEDUP_OUTPUTS)
+
+
+def campaign_authors(posts: DataFrame) -> DataFrame:
+    """Per ``component``: distinct authors, and the most distinct authors posting within one campaign window.
+
+    ``posts`` holds ``component``, ``author`` and ``ts`` (epoch seconds). An author takes part in
+    the window ``[s, s + CAMPAIGN_WINDOW_S]`` exactly when ``s`` lies in ``[t - W, t]`` for one of
+    their posts ``t``; their posts less than ``W`` apart merge into one such interval. The peak
+    over all ``s`` is then the largest number of open intervals in a sweep over their ends
+    (an interval opens before another closes at the same second), which equals the peak over
+    windows starting at a post. Sorts only: a ``collect_set`` over a sliding window rebuilt its
+    set for every row, quadratic in a cluster's size (docs/performance.md, item 18).
+    """
+    w = CAMPAIGN_WINDOW_S
+    by_author = Window.partitionBy("component", "author").orderBy("ts")
+    previous = F.lag("ts").over(by_author)
+    runs = posts.withColumn("_new", (previous.isNull() | (F.col("ts") - previous > w)).cast("int")).withColumn(
+        "_run", F.sum("_new").over(by_author.rowsBetween(Window.unboundedPreceding, 0))
+    )
+    intervals = runs.groupBy("component", "author", "_run").agg(
+        (F.min("ts") - w).alias("opens"), F.max("ts").alias("closes")
+    )
+    # an author's first interval opens once per author: counting those openings counts the authors
+    first = (F.col("_run") == 1).cast("int")
+    events = intervals.select("component", F.col("opens").alias("at"), F.lit(1).alias("delta"), first.alias("_first"))
+    events = events.unionByName(
+        intervals.select("component", F.col("closes").alias("at"), F.lit(-1).alias("delta"), F.lit(0).alias("_first"))
+    )
+    sweep = Window.partitionBy("component").orderBy("at", F.desc("delta")).rowsBetween(Window.unboundedPreceding, 0)
+    return events.withColumn("_open", F.sum("delta").over(sweep)).groupBy("component").agg(
+        F.max("_open").alias("_peak_authors"), F.sum("_first").alias("_cluster_authors")
+    )
 
 
 def build_silver(rows: DataFrame, run_id: str, processed_at: datetime) -> DataFrame:

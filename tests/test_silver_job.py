@@ -280,6 +280,38 @@ def test_connected_components_driver_and_spark_agree(spark: Any) -> None:
         assert found == expected, (collect_up_to, stream_up_to)
 
 
+def test_campaign_authors_equal_a_sliding_window_count(spark: Any) -> None:
+    """Peak distinct authors in any campaign window, and distinct authors, per component, as brute force gives them.
+
+    Random clusters mix authors who post once, authors who post in bursts (posts closer than the
+    window merge into one interval) and authors whose posts sit exactly one window apart (both
+    ends of the window count), at second resolution.
+    """
+    import random
+
+    from jobs.silver import CAMPAIGN_WINDOW_S, campaign_authors
+
+    rng = random.Random(11)
+    w = CAMPAIGN_WINDOW_S
+    posts: list[tuple[str, str, int]] = []
+    for c in range(60):
+        authors = [f"u{a}" for a in range(rng.randint(1, 9))]
+        start = rng.randrange(0, 86_400)
+        for _ in range(rng.randint(1, 25)):
+            when = start + rng.choice([0, w, w + 1, rng.randrange(0, 3 * w), rng.randrange(0, 300)])
+            posts.append((f"c{c:02d}", rng.choice(authors), when))
+    frame = spark.createDataFrame(posts, "component string, author string, ts long")
+    got = {r["component"]: (r["_peak_authors"], r["_cluster_authors"]) for r in campaign_authors(frame).collect()}
+
+    expected = {}
+    for c in {p[0] for p in posts}:
+        mine = [(a, t) for comp, a, t in posts if comp == c]
+        peak = max(len({a for a, t in mine if s <= t <= s + w}) for _, s in mine)
+        expected[c] = (peak, len({a for a, _ in mine}))
+    assert got == expected
+    assert {peak for peak, _ in expected.values()} >= {1, 5}, "the data must reach and miss the campaign threshold"
+
+
 def test_cli_exits_2_without_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from jobs.silver import main
 
