@@ -458,7 +458,7 @@ def campaign_authors(posts: DataFrame) -> DataFrame:
 
     ``posts`` holds ``component``, ``author`` and ``ts`` (epoch seconds). An author takes part in
     the window ``[s, s + CAMPAIGN_WINDOW_S]`` exactly when ``s`` lies in ``[t - W, t]`` for one of
-    their posts ``t``; their posts less than ``W`` apart merge into one such interval. The peak
+    their posts ``t``; their posts at most ``W`` apart merge into one such interval. The peak
     over all ``s`` is then the largest number of open intervals in a sweep over their ends
     (an interval opens before another closes at the same second), which equals the peak over
     windows starting at a post. Sorts only: a ``collect_set`` over a sliding window rebuilt its
