@@ -27,7 +27,7 @@ import hashlib
 import json
 import logging
 import sys
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial, reduce
@@ -39,6 +39,7 @@ if __package__ in (None, ""):  # spark-submit runs this file as a script
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
+from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
 from jobs.cli import job_parser, parse_job_args
 from jobs.lake import Lake, open_lake
@@ -738,22 +739,36 @@ def _key(c: Column) -> Column:
     return F.lower(F.translate(c, *_DIACRITICS))
 
 
-def mention_pairs(posts: DataFrame, items: DataFrame) -> DataFrame:
-    """Distinct (item_id, post_id) where a URL of the post contains the item id or its text_key the title key.
+def mention_pairs(posts: DataFrame, items: DataFrame, carry: Sequence[str] = ()) -> DataFrame:
+    """Distinct (item_id, post_id, *carry) where a URL of the post contains the item id or its text_key the title key.
 
     The items of a snapshot are few (petitions and consultations): they are collected, keyed once
     (:class:`jobs.text.mentions.MentionIndex`) and shipped with the task; each post is then matched
-    in one Arrow pass, exactly (see :mod:`jobs.text.mentions`); the Spark SQL formulation with
-    exploded token joins took 136 s of a 1M-post gold run. Titles shorter than
+    in one Arrow pass, exactly (see :mod:`jobs.text.mentions`). Items sharing a title are checked
+    once per title, and Python returns (title, post) rows, which a broadcast join expands to the
+    title's items (docs/performance.md, item 19). ``carry``: columns of ``posts`` copied to each
+    pair, so that no join back to the posts is needed. Titles shorter than
     ``jobs.text.mentions.MIN_TITLE_KEY`` never match.
     """
     from jobs.text.mentions import MentionIndex, mention_batches
 
     index = MentionIndex((r["item_id"], r["_title_key"]) for r in items.select("item_id", "_title_key").collect())
-    return (
-        posts.select("post_id", "text_key", "urls")
-        .mapInArrow(partial(mention_batches, index), "item_id string, post_id string")
-    )  # distinct: a post is one row (post_id is the key) and yields each item once
+    spark = posts.sparkSession
+    title_items = spark.createDataFrame(
+        [(n, item_id) for n, ids in enumerate(index.items_of_title) for item_id in ids],
+        "title_no int, _title_item string",
+    )
+    selected = posts.select("post_id", "text_key", "urls", *carry)
+    schema = StructType([
+        StructField("item_id", StringType()), StructField("title_no", IntegerType()),
+        StructField("post_id", StringType()), *[selected.schema[c] for c in carry],
+    ])
+    found = selected.mapInArrow(partial(mention_batches, index, carry=tuple(carry)), schema)
+    # distinct: a post is one row (post_id is the key), titles have disjoint items, and an item
+    # found by URL comes from Python only when its title was not found too
+    return found.join(F.broadcast(title_items), "title_no", "left").select(
+        F.coalesce(F.col("item_id"), F.col("_title_item")).alias("item_id"), "post_id", *carry
+    )
 
 
 def compute_public_debate(enriched: DataFrame, day: date, run_id: str, started: datetime) -> DataFrame:
@@ -783,23 +798,28 @@ def compute_public_debate(enriched: DataFrame, day: date, run_id: str, started: 
         F.col("thread_id").alias("item_id"), "post_id", "created_date", "author_pseudonym", "sentiment"
     )
     mentions = (
-        mention_pairs(upto, items.select("item_id", "_title_key"))
-        .join(upto.select("post_id", "thread_id", "created_date", "author_pseudonym", "sentiment"), "post_id")
+        mention_pairs(upto, items.select("item_id", "_title_key"),
+                      carry=("thread_id", "created_date", "author_pseudonym", "sentiment"))
         .where((F.col("post_id") != F.col("item_id")) & ~F.col("thread_id").eqNullSafe(F.col("item_id")))
         .select("item_id", "post_id", "created_date", "author_pseudonym", "sentiment")
     )
-    t = thread.groupBy("item_id").agg(
-        F.count(F.lit(1)).alias("thread_posts"),
-        F.sum((F.col("created_date") == F.lit(day)).cast("long")).alias("thread_posts_day"),
-    )
-    m = mentions.groupBy("item_id").agg(F.count(F.lit(1)).alias("mentions"))
+    # One aggregation over the thread and mention rows: the mention pass runs once.
+    in_thread = F.col("_in_thread")
     pos = F.sum((F.col("sentiment") == "positive").cast("long"))
     neg = F.sum((F.col("sentiment") == "negative").cast("long"))
-    every = thread.unionByName(mentions).groupBy("item_id").agg(
-        F.countDistinct("author_pseudonym").alias("distinct_authors"),
-        _ratio(pos - neg, F.count("sentiment")).alias("net_sentiment"),
+    discussion = (
+        thread.withColumn("_in_thread", F.lit(True))
+        .unionByName(mentions.withColumn("_in_thread", F.lit(False)))
+        .groupBy("item_id")
+        .agg(
+            F.sum(in_thread.cast("long")).alias("thread_posts"),
+            F.sum((in_thread & (F.col("created_date") == F.lit(day))).cast("long")).alias("thread_posts_day"),
+            F.sum((~in_thread).cast("long")).alias("mentions"),
+            F.countDistinct("author_pseudonym").alias("distinct_authors"),
+            _ratio(pos - neg, F.count("sentiment")).alias("net_sentiment"),
+        )
     )
-    out = items.join(t, "item_id", "left").join(m, "item_id", "left").join(every, "item_id", "left")
+    out = items.join(discussion, "item_id", "left")
     return out.select(
         F.lit(day).alias("day"),
         "item_id", "item_kind", "source", "title", "published_date", "signatures",

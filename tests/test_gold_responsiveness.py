@@ -83,7 +83,7 @@ def test_mention_pairs_equal_brute_force_containment(spark: Any) -> None:
     """The keyed join finds exactly the (item, post) pairs that plain substring checks find.
 
     Random titles and texts from a tiny vocabulary with punctuation, titles copied into texts at
-    word boundaries and mid-word, two-word and one-word titles (no interior token), ids shorter
+    word boundaries and mid-word, titles shared by several items (found by URL and text at once), two-word and one-word titles (no interior token), ids shorter
     and longer than the URL key, ids inside URLs next to other characters.
     """
     import random
@@ -105,7 +105,8 @@ def test_mention_pairs_equal_brute_force_containment(spark: Any) -> None:
     for i in range(40):
         kind = i % 4
         title = (
-            "reabilitarecuratacluj-primaria" if kind == 0  # one long token plus one: no interior token
+            items[i - 3][1] if i % 5 == 4  # petitions copied from one template share a title
+            else "reabilitarecuratacluj-primaria" if kind == 0  # one long token plus one: no interior token
             else phrase(rng.randint(2, 7))
         )
         item_id = f"p{i}" if i % 3 == 0 else f"item{i:04d}abcdef"
@@ -128,7 +129,9 @@ def test_mention_pairs_equal_brute_force_containment(spark: Any) -> None:
     item_df = spark.createDataFrame([(i, t.lower()) for i, t in items], "item_id string, _title_key string")
     post_df = spark.createDataFrame(posts, "post_id string, text_key string, urls array<string>")
 
-    got = {(r["item_id"], r["post_id"]) for r in mention_pairs(post_df, item_df).collect()}
+    rows = [(r["item_id"], r["post_id"]) for r in mention_pairs(post_df, item_df).collect()]
+    got = set(rows)
+    assert len(rows) == len(got)  # distinct without a distinct()
     expected = {
         (item_id, post_id)
         for item_id, title in items
@@ -139,3 +142,6 @@ def test_mention_pairs_equal_brute_force_containment(spark: Any) -> None:
     by_url = {(i, p) for i, _ in items for p, _, urls in posts if any(i in u for u in urls)}
     assert len(by_url) > 20 and any(len(i) < URL_KEY_CHARS for i, _ in by_url)
     assert len(expected - by_url) > 50  # many text matches, not only URL ones
+    shared = {t for i, t in items if sum(t == u for _, u in items) > 1 and len(t) >= MIN_TITLE_KEY}
+    assert any(title in shared for item_id, title in items for i, _ in expected & by_url if i == item_id)
+    assert len({i for i, _ in expected if dict(items)[i] in shared}) >= 4

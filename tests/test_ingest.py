@@ -179,23 +179,27 @@ def replace_nullable(schema):
     return StructType([StructField(f.name, f.dataType, True) for f in schema.fields])
 
 
-def test_landing_files_run_one_task_each_biggest_first(spark, settings) -> None:
-    """One Spark task per landing file, no shuffle, the largest (gzip counted ~6x) scheduled first."""
+def test_landing_files_parse_in_balanced_tasks_biggest_first(spark, settings) -> None:
+    """A few tasks (4 per core), no shuffle, every file once, the largest (gzip ~6x) first in its task."""
     from datetime import UTC, datetime
 
-    from jobs.ingest import _parse_weight, landing_files, parse_landing
+    from jobs.ingest import PARSE_TASKS_PER_CORE, _parse_weight, balanced_bins, landing_files, parse_landing
 
     generate_day(Path(settings.landing_root), DAY1, 400, seed=5)
     files = landing_files(settings, DAY1)
+    tasks = PARSE_TASKS_PER_CORE * spark.sparkContext.defaultParallelism
+    assert len(files) > tasks
     parsed = parse_landing(spark, files, "order", datetime(2026, 11, 26, tzinfo=UTC), DAY1)
-    assert parsed.rdd.getNumPartitions() == len(files)
-    first_file_per_task = (
-        parsed.select("ingest_file", F.spark_partition_id().alias("task"))
-        .groupBy("task")
-        .agg(F.first("ingest_file").alias("file"))
-        .orderBy("task")
-        .collect()
-    )
-    weights = [_parse_weight(r["file"]) for r in first_file_per_task]
-    assert weights == sorted(weights, reverse=True)
-    assert len({r["file"] for r in first_file_per_task}) == len(first_file_per_task)
+    assert parsed.rdd.getNumPartitions() == tasks
+    per_task = {}
+    for r in parsed.select("ingest_file", "ingest_line", F.spark_partition_id().alias("task")).collect():
+        per_task.setdefault(r["task"], []).append(r["ingest_file"])
+    seen = [f for task in sorted(per_task) for f in dict.fromkeys(per_task[task])]
+    assert sorted(seen) == sorted(p for _, p in files)  # each file in exactly one task
+    for task_files in per_task.values():
+        weights = [_parse_weight(f) for f in dict.fromkeys(task_files)]
+        assert weights == sorted(weights, reverse=True)
+    bins = balanced_bins(files, tasks)
+    loads = [sum(_parse_weight(p) for _, p in b) for b in bins]
+    assert max(loads) - min(loads) <= max(_parse_weight(p) for _, p in files)
+    assert balanced_bins(files, 10_000) == [[f] for f in sorted(files, key=lambda f: (-_parse_weight(f[1]), f))]

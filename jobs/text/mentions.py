@@ -13,20 +13,20 @@ and each candidate is then checked with ``in``.
   Titles without an interior token are few and are checked against every text. Titles shorter
   than :data:`MIN_TITLE_KEY` characters never match.
 
-The gold job runs :func:`mention_batches` in one ``mapInArrow`` pass (jobs/gold.py::mention_pairs).
+The gold job runs :func:`mention_batches` in one ``mapInArrow`` pass and expands titles to their
+items in Spark (jobs/gold.py::mention_pairs).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import pyarrow as pa
 
 URL_KEY_CHARS = 8
 MIN_TITLE_KEY = 20
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
-PAIR_SCHEMA = pa.schema([("item_id", pa.string()), ("post_id", pa.string())])
 
 
 def interior_key(title_key: str) -> tuple[str | None, int]:
@@ -44,13 +44,23 @@ def interior_key(title_key: str) -> tuple[str | None, int]:
 
 
 class MentionIndex:
-    """The items of one snapshot, keyed for lookups from a post's URLs and text."""
+    """The items of one snapshot, keyed for lookups from a post's URLs and text.
+
+    Items sharing a title (petitions copied from one template) are one *title*: a text is checked
+    once per distinct title, and :func:`mention_batches` returns (title, post) pairs that the
+    caller expands to the title's items (:attr:`items_of_title`), not one row per item.
+    """
 
     def __init__(self, items: Iterable[tuple[str, str | None]]) -> None:
         self.by_id_prefix: dict[str, list[str]] = {}
         self.short_ids: list[str] = []
-        self.by_text_key: dict[tuple[int, str], list[tuple[str, str]]] = {}
-        self.unkeyed_titles: list[tuple[str, str]] = []
+        self.titles: list[str] = []
+        """Distinct title keys of at least MIN_TITLE_KEY characters; a title's number is its index."""
+        self.items_of_title: list[list[str]] = []
+        self.title_of_item: dict[str, int] = {}
+        self.by_text_key: dict[tuple[int, str], list[int]] = {}
+        self.unkeyed_titles: list[int] = []
+        number: dict[str, int] = {}
         for item_id, title_key in items:
             if len(item_id) >= URL_KEY_CHARS:
                 self.by_id_prefix.setdefault(item_id[:URL_KEY_CHARS], []).append(item_id)
@@ -58,14 +68,20 @@ class MentionIndex:
                 self.short_ids.append(item_id)
             if title_key is None or len(title_key) < MIN_TITLE_KEY:
                 continue
-            key, size = interior_key(title_key)
-            if key is None:
-                self.unkeyed_titles.append((item_id, title_key))
-            else:
-                self.by_text_key.setdefault((size, key), []).append((item_id, title_key))
+            if title_key not in number:
+                number[title_key] = len(self.titles)
+                self.titles.append(title_key)
+                self.items_of_title.append([])
+                key, size = interior_key(title_key)
+                if key is None:
+                    self.unkeyed_titles.append(number[title_key])
+                else:
+                    self.by_text_key.setdefault((size, key), []).append(number[title_key])
+            self.items_of_title[number[title_key]].append(item_id)
+            self.title_of_item[item_id] = number[title_key]
 
-    def mentioned(self, text_key: str | None, urls: Iterable[str] | None) -> set[str]:
-        """Ids of the items whose id is in one of ``urls`` or whose title key is in ``text_key``."""
+    def mentioned_by_url(self, urls: Iterable[str | None] | None) -> set[str]:
+        """Ids of the items whose id is in one of ``urls``."""
         found: set[str] = set()
         for url in urls or ():
             if url is None:
@@ -75,31 +91,70 @@ class MentionIndex:
                 for item_id in self.by_id_prefix.get(url[start:start + URL_KEY_CHARS], ()):
                     if item_id in url:
                         found.add(item_id)
-        if text_key:
-            found.update(i for i, title in self.unkeyed_titles if title in text_key)
-            if self.by_text_key:
-                tokens = [t for t in _TOKEN_SPLIT.split(text_key) if t]
-                keys = {(1, t) for t in tokens}
-                keys.update((2, f"{a} {b}") for a, b in zip(tokens, tokens[1:], strict=False))
-                for key in keys:
-                    for item_id, title in self.by_text_key.get(key, ()):
-                        if title in text_key:
-                            found.add(item_id)
+        return found
+
+    def mentioned_titles(self, text_key: str | None) -> set[int]:
+        """Numbers of the titles that ``text_key`` contains."""
+        if not text_key:
+            return set()
+        titles = self.titles
+        found = {n for n in self.unkeyed_titles if titles[n] in text_key}
+        if self.by_text_key:
+            tokens = [t for t in _TOKEN_SPLIT.split(text_key) if t]
+            keys = {(1, t) for t in tokens}
+            keys.update((2, f"{a} {b}") for a, b in zip(tokens, tokens[1:], strict=False))
+            for key in keys:
+                for n in self.by_text_key.get(key, ()):
+                    if n not in found and titles[n] in text_key:
+                        found.add(n)
+        return found
+
+    def mentioned(self, text_key: str | None, urls: Iterable[str | None] | None) -> set[str]:
+        """Ids of the items whose id is in one of ``urls`` or whose title key is in ``text_key``."""
+        found = self.mentioned_by_url(urls)
+        for n in self.mentioned_titles(text_key):
+            found.update(self.items_of_title[n])
         return found
 
 
-def mention_batches(index: MentionIndex, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """mapInArrow body: (post_id, text_key, urls) in, distinct (item_id, post_id) pairs out."""
+def mention_batches(
+    index: MentionIndex, batches: Iterator[pa.RecordBatch], carry: Sequence[str] = ()
+) -> Iterator[pa.RecordBatch]:
+    """mapInArrow body: (post_id, text_key, urls, *carry) in, (item_id, title_no, post_id, *carry) out.
+
+    A row names an item found by URL (``title_no`` null) or a title found in the text
+    (``item_id`` null: every item of :attr:`MentionIndex.items_of_title` of it). An item found
+    both ways comes once, through its title, so the expanded pairs are distinct. The ``carry``
+    columns of the post are copied to its rows in Arrow (``take``), never through Python.
+    """
+    title_of_item = index.title_of_item
     for batch in batches:
         ids = batch.column("post_id").to_pylist()
         texts = batch.column("text_key").to_pylist()
         urls = batch.column("urls").to_pylist()
-        items: list[str] = []
-        posts: list[str] = []
-        for post_id, text, post_urls in zip(ids, texts, urls, strict=True):
-            for item_id in sorted(index.mentioned(text, post_urls)):
-                items.append(item_id)
-                posts.append(post_id)
-        if items:
-            yield pa.RecordBatch.from_arrays([pa.array(items, pa.string()), pa.array(posts, pa.string())],
-                                             schema=PAIR_SCHEMA)
+        items: list[str | None] = []
+        titles: list[int | None] = []
+        rows: list[int] = []
+        for row, (text, post_urls) in enumerate(zip(texts, urls, strict=True)):
+            found = index.mentioned_titles(text)
+            for n in sorted(found):
+                items.append(None)
+                titles.append(n)
+                rows.append(row)
+            if post_urls:
+                for item_id in sorted(index.mentioned_by_url(post_urls)):
+                    if title_of_item.get(item_id) not in found:
+                        items.append(item_id)
+                        titles.append(None)
+                        rows.append(row)
+        if rows:
+            taken = pa.array(rows, pa.int32())
+            yield pa.RecordBatch.from_arrays(
+                [
+                    pa.array(items, pa.string()),
+                    pa.array(titles, pa.int32()),
+                    pa.array([ids[r] for r in rows], pa.string()),
+                    *[batch.column(c).take(taken) for c in carry],
+                ],
+                names=["item_id", "title_no", "post_id", *carry],
+            )

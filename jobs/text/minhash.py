@@ -17,6 +17,7 @@ depend on the key only (fixed seed), so every worker and every run agree.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -141,41 +142,67 @@ def _shingle_codes(keys: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
     return seg, code[starts[seg] + offset]
 
 
+class ShingleMatrix:
+    """The shingle sets of some keys as one sparse 0/1 matrix, built once, for any number of pair checks.
+
+    Each key's shingles are computed once, however many pairs it is in; every shingle becomes an
+    exact integer (5 code points of 12 bits), and the intersection sizes of pairs come from a
+    sparse row-wise product. Keys holding a code point >= 4096 (CJK, say) take the slower
+    :func:`jaccard_at_least` path.
+    """
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        import pandas as pd
+        import scipy.sparse as sp
+
+        self.keys = keys
+        self.matrix: Any = None
+        self.size: np.ndarray | None = None
+        codes = _shingle_codes(list(keys))
+        self.exact_only = codes is None
+        if codes is None:
+            return
+        seg, code = codes
+        if code.size == 0:
+            return
+        # A hash table, not a sort of every shingle of the batch: np.unique(return_inverse=True) was the
+        # walk's largest single cost (9.5 of 38.9 profiled s at 100k; docs/performance.md, item 15).
+        columns = pd.factorize(code)[0]
+        matrix = sp.csr_matrix(
+            (np.ones(len(seg), dtype=np.int32), (seg, columns)), shape=(len(keys), int(columns.max()) + 1)
+        )
+        matrix.sum_duplicates()
+        matrix.data[:] = 1  # a set: a shingle twice in one key counts once
+        self.matrix = matrix
+        self.size = np.diff(matrix.indptr)
+
+    def similar(self, ia: np.ndarray, ib: np.ndarray, threshold: float) -> np.ndarray:
+        """Per pair of positions (``keys[ia[k]]``, ``keys[ib[k]]``): exact Jaccard similarity >= ``threshold``."""
+        n = len(ia)
+        if n == 0:
+            return np.zeros(0, dtype=bool)
+        if self.exact_only:
+            keys = self.keys
+            return np.array(
+                jaccard_at_least([keys[i] for i in ia.tolist()], [keys[i] for i in ib.tolist()], threshold), dtype=bool
+            )
+        if self.matrix is None or self.size is None:
+            return np.zeros(n, dtype=bool)
+        matrix, size = self.matrix, self.size
+        common = np.concatenate([  # in slices: the row copies of a slice stay within a few hundred MB
+            np.asarray(matrix[ia[at : at + PAIR_SLICE]].multiply(matrix[ib[at : at + PAIR_SLICE]]).sum(axis=1)).ravel()
+            for at in range(0, n, PAIR_SLICE)
+        ])
+        union = size[ia] + size[ib] - common
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (union > 0) & (common / np.where(union > 0, union, 1) >= threshold)
+
+
 def similar_index_pairs(keys: Sequence[str], ia: np.ndarray, ib: np.ndarray, threshold: float) -> np.ndarray:
     """Per pair of positions (``keys[ia[k]]``, ``keys[ib[k]]``): exact Jaccard similarity >= ``threshold``.
 
-    Vectorised: each key's shingles are computed once, however many pairs it is in; every
-    shingle becomes an exact integer (5 code points of 12 bits), and the intersection sizes of
-    all pairs come from one sparse row-wise product. Same answer as :func:`jaccard_at_least`
-    (tested); keys holding a code point >= 4096 (CJK, say) take that slower path.
+    Same answer as :func:`jaccard_at_least` (tested); see :class:`ShingleMatrix`.
     """
-    import pandas as pd
-    import scipy.sparse as sp
-
-    n = len(ia)
-    if n == 0:
+    if len(ia) == 0:
         return np.zeros(0, dtype=bool)
-    codes = _shingle_codes(list(keys))
-    if codes is None:
-        return np.array(
-            jaccard_at_least([keys[i] for i in ia.tolist()], [keys[i] for i in ib.tolist()], threshold), dtype=bool
-        )
-    seg, code = codes
-    if code.size == 0:
-        return np.zeros(n, dtype=bool)
-    # A hash table, not a sort of every shingle of the batch: np.unique(return_inverse=True) was the
-    # walk's largest single cost (9.5 of 38.9 profiled s at 100k; docs/performance.md, item 15).
-    columns = pd.factorize(code)[0]
-    matrix = sp.csr_matrix(
-        (np.ones(len(seg), dtype=np.int32), (seg, columns)), shape=(len(keys), int(columns.max()) + 1)
-    )
-    matrix.sum_duplicates()
-    matrix.data[:] = 1  # a set: a shingle twice in one key counts once
-    size = np.diff(matrix.indptr)
-    common = np.concatenate([  # in slices: the row copies of a slice stay within a few hundred MB
-        np.asarray(matrix[ia[at : at + PAIR_SLICE]].multiply(matrix[ib[at : at + PAIR_SLICE]]).sum(axis=1)).ravel()
-        for at in range(0, n, PAIR_SLICE)
-    ])
-    union = size[ia] + size[ib] - common
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (union > 0) & (common / np.where(union > 0, union, 1) >= threshold)
+    return ShingleMatrix(keys).similar(ia, ib, threshold)

@@ -12,9 +12,11 @@ buckets and compares their nodes with the exact Jaccard similarity of their shin
 A pair whose nodes the task has already connected (through an earlier batch: another band of
 the same cluster) is not compared, and a bucket whose nodes are all connected costs nothing
 but a lookup per node. The candidate pairs of a batch are de-duplicated (a pair sharing several
-bands of the batch is compared once) and checked together, vectorised
-(:func:`jobs.text.minhash.similar_index_pairs`); the similar ones that join two components are
-returned. Their connected components equal those of every candidate pair that is similar.
+bands of the batch is compared once) and checked in two vectorised rounds over one shingle
+matrix (:class:`jobs.text.minhash.ShingleMatrix`): first the pairs that can connect a bucket on
+their own (a star from its first node, or neighbours in text order), then the others whose nodes
+the first round left apart. The similar ones that join two components are returned. Their
+connected components equal those of every candidate pair that is similar.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from jobs.text.minhash import similar_index_pairs
+from jobs.text.minhash import ShingleMatrix
 
 ORDER_CHARS = 32  # characters of a key's opening (or ending) that set its place in a bucket's order
 BATCH_ROWS = 20_000  # rows of whole buckets compared together
@@ -95,19 +97,29 @@ class BucketStream:
         ready, self._rows = self._rows, []
         return self._compare(ready)
 
-    def _candidates(self, starts: np.ndarray, ends: np.ndarray, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Row positions (i, j) of the pairs to compare: all pairs, or sorted neighbourhood above the limit."""
+    def _candidates(
+        self, starts: np.ndarray, ends: np.ndarray, keys: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row positions (i, j) of the pairs to compare, and which of them go first.
+
+        All pairs in a bucket of up to ``all_pairs_up_to`` rows, the sorted neighbourhood in a
+        larger one. First: the pairs that can connect a bucket on their own, a star (the bucket's
+        first row with every other) or a chain (neighbours in either text order).
+        """
         left: list[np.ndarray] = []
         right: list[np.ndarray] = []
-        triu: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        first: list[np.ndarray] = []
+        triu: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
             size = end - start
             if size <= self.all_pairs_up_to:
                 if size not in triu:
-                    triu[size] = np.triu_indices(size, 1)
-                i, j = triu[size]
+                    ti, tj = np.triu_indices(size, 1)
+                    triu[size] = ti, tj, ti == 0
+                i, j, star = triu[size]
                 left.append(i + start)
                 right.append(j + start)
+                first.append(star)
                 continue
             rows = range(start, end)  # in node order within the bucket: ties keep it
 
@@ -122,9 +134,11 @@ class BucketStream:
                 for gap in range(1, min(self.window, size - 1) + 1):
                     left.append(order[gap:])
                     right.append(order[:-gap])
+                    first.append(np.full(size - gap, gap == 1))
         if not left:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(left), np.concatenate(right)
+            empty = np.zeros(0, np.int64)
+            return empty, empty, np.zeros(0, bool)
+        return np.concatenate(left), np.concatenate(right), np.concatenate(first)
 
     def _compare(self, rows: list[tuple[int, int, str, str]]) -> list[tuple[str, str]]:
         if len(rows) < 2:
@@ -140,30 +154,52 @@ class BucketStream:
         codes, uniques = pd.factorize(np.array([r[2] for r in rows], dtype=object))
         node_of_row = codes.astype(np.int64)
         names: list[str] = uniques.tolist()
-        root_of_node = pd.factorize(np.array([root(n) for n in names], dtype=object))[0].astype(np.int64)
-        root_of_row = root_of_node[node_of_row]
+        n = len(names)
+        component = pd.factorize(np.array([root(x) for x in names], dtype=object))[0].astype(np.int64)
+        root_of_row = component[node_of_row]
         change = np.flatnonzero((band[1:] != band[:-1]) | (band_key[1:] != band_key[:-1])) + 1
         starts = np.concatenate(([0], change))
         ends = np.concatenate((change, [len(rows)]))
         # a bucket whose nodes are already one component has nothing to add
         open_bucket = np.minimum.reduceat(root_of_row, starts) != np.maximum.reduceat(root_of_row, starts)
-        i, j = self._candidates(starts[open_bucket], ends[open_bucket], keys)
+        i, j, first = self._candidates(starts[open_bucket], ends[open_bucket], keys)
         keep = root_of_row[i] != root_of_row[j]
         a, b = node_of_row[i[keep]], node_of_row[j[keep]]
-        low, high = np.minimum(a, b), np.maximum(a, b)
-        pair_code = np.unique(low * len(names) + high)  # each pair once, however many bands it shares
-        low, high = pair_code // len(names), pair_code % len(names)
-        self.comparisons += len(pair_code)
-        first_row = np.empty(len(names), dtype=np.int64)
+        pair_code = np.minimum(a, b) * n + np.maximum(a, b)
+        # each pair once, however many bands it shares; stars and chains first, and the other pairs
+        # only where those left their nodes in different components
+        leading = np.unique(pair_code[first[keep]])
+        rest = np.setdiff1d(np.unique(pair_code), leading, assume_unique=True)
+        first_row = np.empty(n, dtype=np.int64)
         # a node's key is the same in every row: take it from the node's first row
         first_row[node_of_row[::-1]] = np.arange(len(rows) - 1, -1, -1)
-        node_keys = [keys[r] for r in first_row.tolist()]
-        similar = similar_index_pairs(node_keys, low, high, self.threshold)
+        shingles = ShingleMatrix([keys[r] for r in first_row.tolist()])
         edges: list[tuple[str, str]] = []
-        for x, y in zip(low[similar].tolist(), high[similar].tolist(), strict=True):
-            u, v = names[x], names[y]
-            if self.forest.union(u, v):
-                edges.append((u, v) if u < v else (v, u))
+        joined: list[tuple[int, int]] = []  # components the first round joined
+        for later, round_codes in enumerate((leading, rest)):
+            if later:
+                if joined:  # the components after the first round, without a root() per node
+                    from scipy.sparse import coo_matrix
+                    from scipy.sparse.csgraph import connected_components
+
+                    labels = int(component.max()) + 1
+                    x, y = np.array(joined, dtype=np.int64).T
+                    graph = coo_matrix((np.ones(len(x), np.int8), (x, y)), shape=(labels, labels))
+                    component = connected_components(graph, directed=False)[1][component]
+                round_codes = round_codes[component[round_codes // n] != component[round_codes % n]]
+            low, high = round_codes // n, round_codes % n
+            self.comparisons += len(round_codes)
+            similar = shingles.similar(low, high, self.threshold)
+            low, high = low[similar], high[similar]
+            # many similar pairs join the same two components: one union per pair of components
+            cl, ch = component[low], component[high]
+            _, once = np.unique(np.minimum(cl, ch) * n + np.maximum(cl, ch), return_index=True)
+            for x, y, cx, cy in zip(low[once].tolist(), high[once].tolist(), cl[once].tolist(), ch[once].tolist(),
+                                    strict=True):
+                u, v = names[x], names[y]
+                if self.forest.union(u, v):
+                    edges.append((u, v) if u < v else (v, u))
+                    joined.append((cx, cy))
         return edges
 
 
