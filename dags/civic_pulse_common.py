@@ -63,7 +63,7 @@ def spark_job(
             "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
             "spark.ui.enabled": "false",
         },
-        driver_memory=os.environ.get("CIVIC_PULSE_DRIVER_MEMORY", "4g"),
+        driver_memory=os.environ.get("CIVIC_PULSE_DRIVER_MEMORY", "3g"),
         # MALLOC_ARENA_MAX: fewer glibc malloc arenas for the driver JVM (see jobs/spark.py)
         env_vars={"CIVIC_PULSE_LAKE_ENGINE": "{{ params.lake_engine }}", "MALLOC_ARENA_MAX": "2"},
         execution_timeout=timeout,

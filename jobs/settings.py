@@ -42,7 +42,7 @@ class Settings:
     datasets_root: str = "../shared/datasets"
     spark_master: str = "local[2]"
     lake_engine: str = "delta-rs"
-    driver_memory: str = "4g"
+    driver_memory: str = "3g"  # 1M on 2 cores: peak 7,579-7,670 MiB with 3g, up to 8,233 with 4g (docs/performance.md)
     shuffle_partitions: int = 8
     staging_root: str = ""
     demo_mode: bool = False
