@@ -173,7 +173,15 @@ class BucketStream:
         first_row = np.empty(n, dtype=np.int64)
         # a node's key is the same in every row: take it from the node's first row
         first_row[node_of_row[::-1]] = np.arange(len(rows) - 1, -1, -1)
-        shingles = ShingleMatrix([keys[r] for r in first_row.tolist()])
+        # shingles only of the nodes some pair may compare (not of closed buckets' nodes)
+        compared = np.zeros(n, dtype=bool)
+        for codes_ in (leading, rest):
+            compared[codes_ // n] = True
+            compared[codes_ % n] = True
+        used = np.flatnonzero(compared)
+        position = np.full(n, -1, dtype=np.int64)
+        position[used] = np.arange(len(used))
+        shingles = ShingleMatrix([keys[r] for r in first_row[used].tolist()])
         edges: list[tuple[str, str]] = []
         joined: list[tuple[int, int]] = []  # components the first round joined
         for later, round_codes in enumerate((leading, rest)):
@@ -189,7 +197,7 @@ class BucketStream:
                 round_codes = round_codes[component[round_codes // n] != component[round_codes % n]]
             low, high = round_codes // n, round_codes % n
             self.comparisons += len(round_codes)
-            similar = shingles.similar(low, high, self.threshold)
+            similar = shingles.similar(position[low], position[high], self.threshold)
             low, high = low[similar], high[similar]
             # many similar pairs join the same two components: one union per pair of components
             cl, ch = component[low], component[high]
