@@ -34,7 +34,7 @@ from pyspark.sql.types import StringType, StructField, StructType
 from jobs.cli import job_parser, parse_job_args
 from jobs.lake import Lake, open_lake
 from jobs.settings import Settings
-from jobs.spark import build_spark
+from jobs.spark import build_spark, cores
 from schemas.bronze import ENGAGEMENT_COLUMNS, INGEST_RUNS, POSTS, QUARANTINE
 
 log = logging.getLogger("civic_pulse.ingest")
@@ -188,8 +188,7 @@ def _parse_weight(path: str) -> int:
 
 def parse_tasks(spark: SparkSession, files: int) -> int:
     """Tasks of the parse: PARSE_TASKS_PER_CORE per core, at most one per file."""
-    cores = max(1, spark.sparkContext.defaultParallelism)
-    return max(1, min(files, PARSE_TASKS_PER_CORE * cores))
+    return max(1, min(files, PARSE_TASKS_PER_CORE * cores(spark)))
 
 
 def balanced_bins(files: list[tuple[str, str]], bins: int) -> list[list[tuple[str, str]]]:

@@ -58,7 +58,7 @@ from jobs.cli import job_parser, parse_job_args
 from jobs.lake import Lake, WriteResult, open_lake
 from jobs.runmetrics import PhaseTimer
 from jobs.settings import Settings
-from jobs.spark import build_spark, python_pass_tasks
+from jobs.spark import build_spark, cores, python_pass_tasks
 from jobs.text.minhash import MIN_KEY_CHARS
 from jobs.text.near_dup import UnionFind
 from jobs.text.pseudonym import REGISTRY_FILE, OfficialRegistry, resolve_secret
@@ -307,7 +307,7 @@ def walk_tasks(spark: SparkSession) -> int:
     every extra task repeats work the others did (at 1M, 8 tasks took 285.8 s and 2 took
     177.7 s on 2 cores, same edges; docs/performance.md, item 18).
     """
-    return max(1, spark.sparkContext.defaultParallelism)
+    return cores(spark)
 
 
 def connected_components(pairs: DataFrame) -> DataFrame:

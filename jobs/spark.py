@@ -35,10 +35,14 @@ def find_delta_jars(env: dict[str, str] | None = None) -> list[str]:
     return []
 
 
+def cores(spark: SparkSession) -> int:
+    """Cores Spark schedules tasks on (``defaultParallelism``, at least 1)."""
+    return max(1, spark.sparkContext.defaultParallelism)
+
+
 def python_pass_tasks(spark: SparkSession, rows: int, rows_per_task: int) -> int:
     """Tasks for a CPU-heavy Python pass: one per ``rows_per_task`` rows, at least one per core."""
-    cores = max(1, spark.sparkContext.defaultParallelism)
-    return max(cores, -(-rows // rows_per_task))
+    return max(cores(spark), -(-rows // rows_per_task))
 
 
 def launched_by_spark_submit() -> bool:

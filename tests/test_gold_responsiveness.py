@@ -83,8 +83,9 @@ def test_mention_pairs_equal_brute_force_containment(spark: Any) -> None:
     """The keyed join finds exactly the (item, post) pairs that plain substring checks find.
 
     Random titles and texts from a tiny vocabulary with punctuation, titles copied into texts at
-    word boundaries and mid-word, titles shared by several items (found by URL and text at once), two-word and one-word titles (no interior token), ids shorter
-    and longer than the URL key, ids inside URLs next to other characters.
+    word boundaries and mid-word, titles shared by several items (found by URL and text at once),
+    two-word and one-word titles (no interior token), ids shorter and longer than the URL key, ids
+    inside URLs next to other characters.
     """
     import random
 

@@ -26,7 +26,7 @@ LSH_BANDS = 14
 LSH_ROWS = 6
 LSH_SEED = 20261128
 MIN_KEY_CHARS = 20  # shorter keys take no part in near-duplicate detection
-PAIR_SLICE = 500_000  # pairs per sparse product in similar_index_pairs (a template bucket can give millions)
+PAIR_SLICE = 500_000  # pairs per sparse product in ShingleMatrix.similar (a template bucket can give millions)
 
 _HASHES = LSH_BANDS * LSH_ROWS
 _rng = np.random.Generator(np.random.PCG64(LSH_SEED))
