@@ -216,7 +216,8 @@ def parse_landing(
     50,000-row CSV export does not leave one core finishing alone at the end.
     """
     bins = balanced_bins(files, parse_tasks(spark, len(files)))
-    rdd = spark.sparkContext.parallelize(bins, len(bins)).flatMap(lambda b: b)  # one list per task
+    # one list per task; no files: one empty task, as before (parallelize cannot make 0 slices)
+    rdd = spark.sparkContext.parallelize(bins, max(1, len(bins))).flatMap(lambda b: b)
     frame = spark.createDataFrame(rdd, FILES_SCHEMA)
     return frame.mapInArrow(
         partial(parse_partition, run_id=run_id, ingested_at=ingested_at, landing_day=day), PARSED_SCHEMA

@@ -203,3 +203,4 @@ def test_landing_files_parse_in_balanced_tasks_biggest_first(spark, settings) ->
     loads = [sum(_parse_weight(p) for _, p in b) for b in bins]
     assert max(loads) - min(loads) <= max(_parse_weight(p) for _, p in files)
     assert balanced_bins(files, 10_000) == [[f] for f in sorted(files, key=lambda f: (-_parse_weight(f[1]), f))]
+    assert parse_landing(spark, [], "none", datetime(2026, 11, 26, tzinfo=UTC), DAY1).count() == 0
