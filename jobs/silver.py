@@ -148,10 +148,11 @@ def enrich_batches(
     pass-through columns (ids, timestamps, counts, coordinates) go from the input batch to the
     output batch as Arrow arrays, never through Python.
     """
-    from jobs.text.enrich import enrich_post
+    from jobs.text.enrich import shared_text_pass
     from jobs.text.minhash import band_keys
     from jobs.text.pseudonym import platform_of
 
+    enrich_post = shared_text_pass(secret, registry).post
     derived = [f for f in schema if f.name not in PASS_THROUGH and f.name != "lsh_bands"]
     for batch in batches:
         columns = [
@@ -162,8 +163,6 @@ def enrich_batches(
         appenders = [(f.name, values[f.name].append) for f in derived]
         for source, handle, official, text, title, place in zip(*columns, strict=True):
             row = enrich_post(
-                secret,
-                registry,
                 platform_of(source),
                 handle=handle,
                 platform_official=bool(official),
@@ -197,7 +196,9 @@ def enrich(df: DataFrame, secret: str, registry: OfficialRegistry, partitions: i
 
     selected = df.select(*inputs)
     if partitions:
-        selected = selected.repartition(partitions)
+        # By a hash of the raw text: copies of a post meet in one task, where the worker's
+        # memo (jobs.text.enrich.TextPass) computes their text work once; no sort, unlike round-robin.
+        selected = selected.repartition(partitions, "text")
     return selected.mapInArrow(run, out_schema)
 
 

@@ -95,3 +95,53 @@ def test_bad_registry_header(tmp_path: Path) -> None:
 def test_project_registry_loads() -> None:
     registry = OfficialRegistry.from_csv()
     assert len(registry) >= 1
+
+
+
+POSTS = [
+    {"platform": "twitter", "handle": "ion_popescu", "platform_official": False, "text": "@vecinul iar nu merge apa caldă pe Str. Lalelelor! #apa https://x.ro/a?b=1", "title": None, "geo_place": None},
+    {"platform": "twitter", "handle": "ion_popescu", "platform_official": False, "text": "@vecinul iar nu merge apa caldă pe Str. Lalelelor! #apa https://x.ro/a?b=1", "title": None, "geo_place": None},
+    {"platform": "facebook", "handle": "maria.i", "platform_official": False, "text": "Sunați-mă la 0722 123 456, CNP 1800101221144, @vecinul zice la fel", "title": "Consultare publică: bugetul 2027", "geo_place": "Cluj-Napoca"},
+    {"platform": "facebook", "handle": "politiaromana", "platform_official": True, "text": "@politiaromana zice la fel", "title": "Consultare publică: bugetul 2027", "geo_place": "Cluj-Napoca"},
+    {"platform": "news_comments", "handle": None, "platform_official": False, "text": "https://stiri.ro/x", "title": "Șantierul de pe Calea Floreasca, amânat", "geo_place": None},
+    {"platform": "news_comments", "handle": "", "platform_official": False, "text": None, "title": "", "geo_place": ""},
+    {"platform": "twitter", "handle": "ion_popescu", "platform_official": False, "text": "Ş şi ţ cu sedilă &amp; <b>HTML</b> 😡😡", "title": None, "geo_place": None},
+    {"platform": "facebook", "handle": "ion_popescu", "platform_official": False, "text": "@vecinul iar nu merge apa caldă pe Str. Lalelelor! #apa https://x.ro/a?b=1", "title": None, "geo_place": None},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("cache_entries", [1, 2, 4096])
+def test_memoised_text_pass_equals_the_reference(registry: OfficialRegistry, cache_entries: int) -> None:
+    """TextPass gives exactly enrich_post's columns, also when its memo evicts, for repeated titles and texts."""
+    from typing import Any
+
+    from jobs.text.enrich import TextPass, enrich_post
+
+    text_pass = TextPass(SECRET, registry, cache_entries=cache_entries)
+    got: list[dict[str, Any]] = []
+    for post in POSTS * 3:
+        fields: dict[str, Any] = {k: v for k, v in post.items() if k != "platform"}
+        expected = enrich_post(SECRET, registry, str(post["platform"]), **fields)
+        got.append(text_pass.post(str(post["platform"]), **fields))
+        assert got[-1] == expected
+    masked, official = got[2], got[3]
+    assert "<PHONE>" in masked["text_masked"] and "<CNP>" in masked["text_masked"] and "<USER>" in masked["text_masked"]
+    assert official["text_masked"].startswith("@politiaromana") and official["author_display"] == "Poliția Română"
+    assert got[4]["link_only"] and got[4]["lang"] == "ro"  # a bare link under a Romanian title
+    assert got[6]["text_masked"].startswith("Ș și ț cu sedilă & HTML")
+    assert got[7]["mentions"] != got[0]["mentions"]  # the same text on another platform: another pseudonym
+    if cache_entries == 4096:
+        # 24 posts: 39 cleanings (texts, titles, places) of 10 distinct (raw, platform); 6 distinct bodies
+        assert text_pass.clean.cache_info()[:2] == (29, 10)  # type: ignore[attr-defined]
+        assert text_pass.facts.cache_info().misses == 6  # type: ignore[attr-defined]
+
+
+def test_shared_text_pass_is_kept_per_secret_and_registry_content(registry: OfficialRegistry) -> None:
+    from jobs.text.enrich import shared_text_pass
+
+    first = shared_text_pass(SECRET, registry)
+    unpickled = OfficialRegistry({key: value for key, value in registry._entries.items()})
+    assert shared_text_pass(SECRET, unpickled) is first  # the next task's copy of the registry reuses the memo
+    other = shared_text_pass("t" * 20, registry)
+    assert other is not first and other.secret == "t" * 20
+    assert shared_text_pass("t" * 20, OfficialRegistry({})) is not other  # other content, other memo

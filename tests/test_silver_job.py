@@ -372,13 +372,20 @@ def test_band_keys_hit_the_banding_probabilities() -> None:
     assert rate[0.85] > 0.95 and 0.08 < rate[0.5] < 0.35 and rate[0.2] < 0.03, rate
 
 
-def test_vectorised_jaccard_equals_python_sets() -> None:
-    """similar_index_pairs (integer shingles, sparse product) answers exactly as shingle sets do."""
+@pytest.mark.parametrize("kernel", ["numba merge", "sparse product"])
+def test_vectorised_jaccard_equals_python_sets(kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """similar_index_pairs (integer shingles; compiled merge or sparse product) answers exactly as shingle sets do."""
     import random
 
     import numpy as np
 
+    import jobs.text.minhash as minhash
     from jobs.text.minhash import jaccard_at_least, similar_index_pairs
+
+    if kernel == "sparse product":
+        monkeypatch.setattr(minhash, "_KERNEL", [None])
+    else:
+        assert minhash._merge_kernel() is not None  # numba is pinned: the walk must not fall back silently
 
     rng = random.Random(3)
     alphabet = "abcde fghij" + "ăшж" + "0123"
@@ -402,6 +409,34 @@ def test_vectorised_jaccard_equals_python_sets() -> None:
     assert similar_index_pairs(wide, *pair, 0.5).tolist() == jaccard_at_least(wide[:1], wide[1:], 0.5)
     assert similar_index_pairs(keys, np.zeros(0, np.int64), np.zeros(0, np.int64), 0.8).size == 0
     assert similar_index_pairs(["abc", "abc"], *pair, 0.8).tolist() == [False]  # too short for a shingle
+
+
+def test_least_common_is_the_exact_float_boundary() -> None:
+    """The merge kernel's stop count equals the first count the sparse path's float test accepts."""
+    import numpy as np
+
+    from jobs.text.minhash import least_common
+
+    totals = np.arange(0, 2500)
+    for threshold in (0.8 - 1e-9, 0.8, 0.5, 1 / 3, 0.9, 1.0, 0.0):
+        got = least_common(totals, threshold)
+        for total in range(0, 2500, 7):
+            passing = [c for c in range(total + 1) if total - c > 0 and c / (total - c) >= threshold]
+            assert got[total] == (passing[0] if passing else total + 1), (threshold, total)
+
+
+@given(st.lists(st.integers(-5, 40), max_size=80), st.lists(st.integers(-5, 40), max_size=30))
+@hypothesis_settings(max_examples=200, deadline=None)
+def test_sorted_unique_and_difference_equal_numpy(values: list[int], removed: list[int]) -> None:
+    import numpy as np
+
+    from jobs.text.near_dup import sorted_difference, sorted_unique
+
+    x, y = np.array(values, dtype=np.int64), np.unique(np.array(removed, dtype=np.int64))
+    distinct, first = sorted_unique(x)
+    expected, expected_first = np.unique(x, return_index=True)
+    assert distinct.tolist() == expected.tolist() and first.tolist() == expected_first.tolist()
+    assert sorted_difference(expected, y).tolist() == np.setdiff1d(expected, y, assume_unique=True).tolist()
 
 
 @pytest.mark.parametrize("all_pairs_up_to", [3])

@@ -53,7 +53,9 @@ def band_keys(keys: Sequence[str | None]) -> list[list[int] | None]:
     chosen = [i for i, k in enumerate(keys) if k is not None and len(k) >= MIN_KEY_CHARS]
     if not chosen:
         return out
-    texts = [keys[i] or "" for i in chosen]
+    slot: dict[str, int] = {}  # each distinct key is hashed once (templates, re-shares)
+    of_chosen = [slot.setdefault(keys[i] or "", len(slot)) for i in chosen]
+    texts = list(slot)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     n = SHINGLE_CHARS
@@ -79,7 +81,7 @@ def band_keys(keys: Sequence[str | None]) -> list[list[int] | None]:
                 acc = _splitmix(acc * _POLY + signature[b * LSH_ROWS + r])
             bands[:, b] = acc
     signed = bands.view(np.int64).tolist()
-    for pos, i in enumerate(chosen):
+    for i, pos in zip(chosen, of_chosen, strict=True):
         out[i] = signed[pos]
     return out
 
@@ -189,6 +191,9 @@ class ShingleMatrix:
         if self.matrix is None or self.size is None:
             return np.zeros(n, dtype=bool)
         matrix, size = self.matrix, self.size
+        kernel = _merge_kernel()
+        if kernel is not None:
+            return kernel(matrix.indptr, matrix.indices, ia, ib, least_common(size[ia] + size[ib], threshold))
         common = np.concatenate([  # in slices: the row copies of a slice stay within a few hundred MB
             np.asarray(matrix[ia[at : at + PAIR_SLICE]].multiply(matrix[ib[at : at + PAIR_SLICE]]).sum(axis=1)).ravel()
             for at in range(0, n, PAIR_SLICE)
@@ -196,6 +201,76 @@ class ShingleMatrix:
         union = size[ia] + size[ib] - common
         with np.errstate(divide="ignore", invalid="ignore"):
             return (union > 0) & (common / np.where(union > 0, union, 1) >= threshold)
+
+
+def least_common(total: np.ndarray, threshold: float) -> np.ndarray:
+    """Per pair with ``total`` = |A| + |B| shingles: the fewest common shingles ``c`` such that
+    ``c / (total - c) >= threshold`` holds in floating point, exactly as :meth:`ShingleMatrix.similar`
+    tests it (``total + 1`` when none does, e.g. two empty sets).
+
+    The ratio grows with ``c``, so every ``c`` from this one up passes and every one below fails.
+    """
+    total = total.astype(np.int64)
+    guess = np.floor(threshold * total / (1.0 + threshold)).astype(np.int64) - 1
+    guess = np.clip(guess, 0, total)
+
+    def passes(c: np.ndarray) -> np.ndarray:
+        union = total - c
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (union > 0) & (c / np.where(union > 0, union, 1) >= threshold)
+
+    for _ in range(4):  # the guess is at most a couple below the answer
+        step = ~passes(guess) & (guess <= total)
+        if not step.any():
+            break
+        guess = guess + step
+    return np.where(passes(guess), guess, total + 1)
+
+
+_KERNEL: list[Any] = []
+
+
+def _merge_kernel() -> Any:
+    """The compiled pair check (numba), or None where numba is missing (then the sparse product runs).
+
+    Per pair, a merge of the two sorted rows of column ids that stops as soon as the pair cannot
+    reach its ``least_common`` count: most candidate pairs of a template bucket are far from
+    similar and stop after a few dozen steps, where the sparse product copied and multiplied both
+    whole rows (docs/performance.md, item 20). Compiled once per process (cached on disk).
+    """
+    if not _KERNEL:
+        try:
+            from numba import njit
+        except ImportError:  # pragma: no cover - numba is a pinned dependency
+            _KERNEL.append(None)
+            return None
+
+        @njit(cache=True, nogil=True)  # type: ignore[misc]
+        def at_least(indptr: np.ndarray, indices: np.ndarray, ia: np.ndarray, ib: np.ndarray,
+                     need: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+            out = np.zeros(len(ia), dtype=np.bool_)
+            for k in range(len(ia)):
+                a, a_end = indptr[ia[k]], indptr[ia[k] + 1]
+                b, b_end = indptr[ib[k]], indptr[ib[k] + 1]
+                wanted = need[k]
+                common = 0
+                while a < a_end and b < b_end:
+                    if common + min(a_end - a, b_end - b) < wanted:
+                        break
+                    x, y = indices[a], indices[b]
+                    if x == y:
+                        common += 1
+                        a += 1
+                        b += 1
+                    elif x < y:
+                        a += 1
+                    else:
+                        b += 1
+                out[k] = common >= wanted
+            return out
+
+        _KERNEL.append(at_least)
+    return _KERNEL[0]
 
 
 def similar_index_pairs(keys: Sequence[str], ia: np.ndarray, ib: np.ndarray, threshold: float) -> np.ndarray:

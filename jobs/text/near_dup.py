@@ -54,6 +54,28 @@ class UnionFind:
         return True
 
 
+def sorted_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_index=True)``: the distinct values in order, each one's first position.
+
+    By a stable sort and a mask: numpy 2.4's ``np.unique`` hashes first and was several times
+    slower on the walk's tens of millions of pair codes (docs/performance.md, item 20).
+    """
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first], order[first]
+
+
+def sorted_difference(values: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """``np.setdiff1d(values, removed, assume_unique=True)`` for two sorted arrays of distinct values."""
+    if len(removed) == 0 or len(values) == 0:
+        return values
+    at = np.minimum(np.searchsorted(removed, values), len(removed) - 1)
+    return values[removed[at] != values]
+
+
 def union_find_components(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """node -> smallest node id of its connected component."""
     forest = UnionFind()
@@ -168,8 +190,8 @@ class BucketStream:
         pair_code = np.minimum(a, b) * n + np.maximum(a, b)
         # each pair once, however many bands it shares; stars and chains first, and the other pairs
         # only where those left their nodes in different components
-        leading = np.unique(pair_code[first[keep]])
-        rest = np.setdiff1d(np.unique(pair_code), leading, assume_unique=True)
+        leading = sorted_unique(pair_code[first[keep]])[0]
+        rest = sorted_difference(sorted_unique(pair_code)[0], leading)
         first_row = np.empty(n, dtype=np.int64)
         # a node's key is the same in every row: take it from the node's first row
         first_row[node_of_row[::-1]] = np.arange(len(rows) - 1, -1, -1)
@@ -201,7 +223,7 @@ class BucketStream:
             low, high = low[similar], high[similar]
             # many similar pairs join the same two components: one union per pair of components
             cl, ch = component[low], component[high]
-            _, once = np.unique(np.minimum(cl, ch) * n + np.maximum(cl, ch), return_index=True)
+            once = sorted_unique(np.minimum(cl, ch) * n + np.maximum(cl, ch))[1]
             for x, y, cx, cy in zip(low[once].tolist(), high[once].tolist(), cl[once].tolist(), ch[once].tolist(),
                                     strict=True):
                 u, v = names[x], names[y]

@@ -113,6 +113,10 @@ class OfficialRegistry:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def content(self) -> frozenset[tuple[tuple[str, str], Institution]]:
+        """The normalised entries as a hashable value (equal registries, equal content)."""
+        return frozenset(self._entries.items())
+
 
 @lru_cache(maxsize=1024)
 def platform_of(source: str) -> str:
