@@ -383,9 +383,9 @@ def test_vectorised_jaccard_equals_python_sets(kernel: str, monkeypatch: pytest.
     from jobs.text.minhash import jaccard_at_least, similar_index_pairs
 
     if kernel == "sparse product":
-        monkeypatch.setattr(minhash, "_KERNEL", [None])
+        monkeypatch.setattr(minhash, "_COMPILED", [None])
     else:
-        assert minhash._merge_kernel() is not None  # numba is pinned: the walk must not fall back silently
+        assert minhash._compiled() is not None  # numba is pinned: the walk must not fall back silently
 
     rng = random.Random(3)
     alphabet = "abcde fghij" + "ăшж" + "0123"

@@ -124,13 +124,18 @@ def jaccard_at_least(left: Sequence[str], right: Sequence[str], threshold: float
 _CODE_BITS = 12  # 5 code points below 4096 pack exactly into one 60-bit integer
 
 
-def _shingle_codes(keys: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
-    """(key index, exact integer code) of every shingle of ``keys``; None if a code point is >= 4096."""
-    n = SHINGLE_CHARS
+def _code_points(keys: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """(lengths, concatenated code points) of ``keys``; None if a code point is >= 4096."""
     lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
     points = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     if points.size and int(points.max()) >= 1 << _CODE_BITS:
         return None
+    return lengths, points
+
+
+def _shingle_codes(lengths: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(key index, exact integer code) of every shingle (numpy; the path without numba)."""
+    n = SHINGLE_CHARS
     counts = np.maximum(lengths - n + 1, 0)
     windows = len(points) - n + 1
     if windows <= 0 or not counts.any():
@@ -139,32 +144,41 @@ def _shingle_codes(keys: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
     for j in range(1, n):
         code = (code << np.uint64(_CODE_BITS)) | points[j : windows + j]
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    seg = np.repeat(np.arange(len(keys)), counts)
+    seg = np.repeat(np.arange(len(lengths)), counts)
     offset = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     return seg, code[starts[seg] + offset]
 
 
 class ShingleMatrix:
-    """The shingle sets of some keys as one sparse 0/1 matrix, built once, for any number of pair checks.
+    """The shingle sets of some keys, built once, for any number of exact pair checks.
 
     Each key's shingles are computed once, however many pairs it is in; every shingle becomes an
-    exact integer (5 code points of 12 bits), and the intersection sizes of pairs come from a
-    sparse row-wise product. Keys holding a code point >= 4096 (CJK, say) take the slower
-    :func:`jaccard_at_least` path.
+    exact integer (5 code points of 12 bits). With numba (pinned), each key's row is its sorted
+    distinct codes and a pair is checked by an early-stopping merge (:func:`_compiled`); without
+    it, the rows form a sparse 0/1 matrix and intersection sizes come from a row-wise product.
+    Keys holding a code point >= 4096 (CJK, say) take the slower :func:`jaccard_at_least` path.
     """
 
     def __init__(self, keys: Sequence[str]) -> None:
+        self.keys = keys
+        self.indptr: np.ndarray | None = None  # rows: codes[indptr[i]:indptr[i + 1]], sorted, distinct
+        self.codes: np.ndarray | None = None
+        self.matrix: Any = None  # the sparse form, without numba
+        self.size: np.ndarray | None = None
+        found = _code_points(list(keys))
+        self.exact_only = found is None
+        if found is None:
+            return
+        lengths, points = found
+        compiled = _compiled()
+        if compiled is not None:
+            self.indptr, self.codes = compiled.shingle_rows(lengths, points, SHINGLE_CHARS, _CODE_BITS)
+            self.size = np.diff(self.indptr)
+            return
         import pandas as pd
         import scipy.sparse as sp
 
-        self.keys = keys
-        self.matrix: Any = None
-        self.size: np.ndarray | None = None
-        codes = _shingle_codes(list(keys))
-        self.exact_only = codes is None
-        if codes is None:
-            return
-        seg, code = codes
+        seg, code = _shingle_codes(lengths, points)
         if code.size == 0:
             return
         # A hash table, not a sort of every shingle of the batch: np.unique(return_inverse=True) was the
@@ -188,12 +202,16 @@ class ShingleMatrix:
             return np.array(
                 jaccard_at_least([keys[i] for i in ia.tolist()], [keys[i] for i in ib.tolist()], threshold), dtype=bool
             )
-        if self.matrix is None or self.size is None:
+        if self.size is None:
             return np.zeros(n, dtype=bool)
-        matrix, size = self.matrix, self.size
-        kernel = _merge_kernel()
-        if kernel is not None:
-            return kernel(matrix.indptr, matrix.indices, ia, ib, least_common(size[ia] + size[ib], threshold))
+        size = self.size
+        if self.codes is not None and self.indptr is not None:
+            compiled = _compiled()
+            assert compiled is not None
+            return compiled.at_least(self.indptr, self.codes, ia, ib, least_common(size[ia] + size[ib], threshold))
+        if self.matrix is None:
+            return np.zeros(n, dtype=bool)
+        matrix = self.matrix
         common = np.concatenate([  # in slices: the row copies of a slice stay within a few hundred MB
             np.asarray(matrix[ia[at : at + PAIR_SLICE]].multiply(matrix[ib[at : at + PAIR_SLICE]]).sum(axis=1)).ravel()
             for at in range(0, n, PAIR_SLICE)
@@ -227,26 +245,57 @@ def least_common(total: np.ndarray, threshold: float) -> np.ndarray:
     return np.where(passes(guess), guess, total + 1)
 
 
-_KERNEL: list[Any] = []
+_COMPILED: list[Any] = []
 
 
-def _merge_kernel() -> Any:
-    """The compiled pair check (numba), or None where numba is missing (then the sparse product runs).
+def _compiled() -> Any:
+    """The compiled shingle rows and pair check (numba), or None where numba is missing.
 
-    Per pair, a merge of the two sorted rows of column ids that stops as soon as the pair cannot
-    reach its ``least_common`` count: most candidate pairs of a template bucket are far from
-    similar and stop after a few dozen steps, where the sparse product copied and multiplied both
-    whole rows (docs/performance.md, item 20). Compiled once per process (cached on disk).
+    ``shingle_rows``: per key, the sorted distinct codes of its 5-character windows (no hash
+    table of the batch's shingles and no sparse matrix to build). ``at_least``: per pair, a merge
+    of the two sorted rows that stops as soon as the pair cannot reach its ``least_common`` count;
+    most candidate pairs of a template bucket are far from similar and stop after a few dozen
+    steps, where the sparse product copied and multiplied both whole rows (docs/performance.md,
+    item 20). Compiled once per process and cached on disk.
     """
-    if not _KERNEL:
+    if not _COMPILED:
         try:
             from numba import njit
         except ImportError:  # pragma: no cover - numba is a pinned dependency
-            _KERNEL.append(None)
+            _COMPILED.append(None)
             return None
 
         @njit(cache=True, nogil=True)  # type: ignore[misc]
-        def at_least(indptr: np.ndarray, indices: np.ndarray, ia: np.ndarray, ib: np.ndarray,
+        def shingle_rows(lengths: np.ndarray, points: np.ndarray, n: int,
+                         bits: int) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+            total = 0
+            for length in lengths:
+                total += max(length - n + 1, 0)
+            codes = np.empty(total, dtype=np.uint64)
+            indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+            at, out = 0, 0
+            for i in range(len(lengths)):
+                start = out
+                for w in range(lengths[i] - n + 1):
+                    code = np.uint64(0)
+                    for j in range(n):
+                        code = (code << np.uint64(bits)) | points[at + w + j]
+                    codes[out] = code
+                    out += 1
+                if out - start > 1:
+                    codes[start:out].sort()
+                    kept = start + 1
+                    for q in range(start + 1, out):
+                        if codes[q] != codes[kept - 1]:
+                            codes[kept] = codes[q]
+                            kept += 1
+                    out = kept
+                indptr[i + 1] = out
+                at += lengths[i]
+            return indptr, codes[:out].copy()
+
+        @njit(cache=True, nogil=True)  # type: ignore[misc]
+        def at_least(indptr: np.ndarray, codes: np.ndarray, ia: np.ndarray, ib: np.ndarray,
                      need: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
             out = np.zeros(len(ia), dtype=np.bool_)
             for k in range(len(ia)):
@@ -257,7 +306,7 @@ def _merge_kernel() -> Any:
                 while a < a_end and b < b_end:
                     if common + min(a_end - a, b_end - b) < wanted:
                         break
-                    x, y = indices[a], indices[b]
+                    x, y = codes[a], codes[b]
                     if x == y:
                         common += 1
                         a += 1
@@ -269,8 +318,10 @@ def _merge_kernel() -> Any:
                 out[k] = common >= wanted
             return out
 
-        _KERNEL.append(at_least)
-    return _KERNEL[0]
+        from types import SimpleNamespace
+
+        _COMPILED.append(SimpleNamespace(shingle_rows=shingle_rows, at_least=at_least))
+    return _COMPILED[0]
 
 
 def similar_index_pairs(keys: Sequence[str], ia: np.ndarray, ib: np.ndarray, threshold: float) -> np.ndarray:

@@ -177,7 +177,9 @@ class BucketStream:
         node_of_row = codes.astype(np.int64)
         names: list[str] = uniques.tolist()
         n = len(names)
-        component = pd.factorize(np.array([root(x) for x in names], dtype=object))[0].astype(np.int64)
+        parent = self.forest.parent.get  # most nodes were never joined: their own root, no walk up
+        roots = [x if (up := parent(x)) is None or up == x else root(x) for x in names]
+        component = pd.factorize(np.array(roots, dtype=object))[0].astype(np.int64)
         root_of_row = component[node_of_row]
         change = np.flatnonzero((band[1:] != band[:-1]) | (band_key[1:] != band_key[:-1])) + 1
         starts = np.concatenate(([0], change))
