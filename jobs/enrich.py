@@ -45,7 +45,10 @@ log = logging.getLogger("civic_pulse.enrich")
 SENTIMENT_TEXT = "_sentiment_text"  # masked post text
 
 TOPIC_TEXT = "_topic_text"
-SCORING_ROWS_PER_TASK = 25_000  # rows per task of the model pass (at least one task per core)
+SCORING_ROWS_PER_TASK = 18_000
+"""Rows per task of the model pass (at least one task per core): under the 20,000-row Arrow batch,
+so that a task is one batch and the copies of a text that :func:`enrich_frame` sends to it are
+scored once (:func:`score_partition`)."""
 MODEL_COLUMNS = [
     f for f in POSTS_ENRICHED.schema.fields
     if f.name not in SILVER_POSTS.columns and f.name not in ("enrich_skipped_reason", "enrich_run_id", "enriched_at")
@@ -68,21 +71,58 @@ class EnrichResult:
         return {**self.__dict__, "day": self.day.isoformat()}
 
 
-def score_partition(batches: Iterator[pa.RecordBatch], out_schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-    """mapInArrow body: silver rows (plus the two model texts) in, the same rows + model columns out."""
+def score_partition(
+    batches: Iterator[pa.RecordBatch], out_schema: pa.Schema, distinct: bool = True
+) -> Iterator[pa.RecordBatch]:
+    """mapInArrow body: silver rows (plus the two model texts) in, the same rows + model columns out.
+
+    With ``distinct`` (the default), each model scores each distinct text of a batch once and its
+    columns are taken back to every row holding that text: every model column is a function of
+    its text alone (tested), and a day repeats texts (short replies, "Bravo!", templated answers
+    under different posts) that :func:`enrich_frame` sends to one task and batch.
+    """
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        if not distinct:
+            yield _score_rows(batch, out_schema)
+            continue
+        sentiment = batch.column(SENTIMENT_TEXT).dictionary_encode()
+        topic = batch.column(TOPIC_TEXT).dictionary_encode()
+        by_text = _score_rows(
+            pa.RecordBatch.from_arrays([sentiment.dictionary], names=[SENTIMENT_TEXT]), None, topics=False
+        )
+        by_topic_text = _score_rows(
+            pa.RecordBatch.from_arrays([topic.dictionary], names=[TOPIC_TEXT]), None, sentiment=False
+        )
+        columns = []
+        for field in out_schema:
+            if field.name in batch.schema.names:
+                column = batch.column(field.name)
+            elif field.name in by_text.schema.names:
+                column = by_text.column(field.name).take(sentiment.indices)
+            else:
+                column = by_topic_text.column(field.name).take(topic.indices)
+            columns.append(column.cast(field.type))
+        yield pa.RecordBatch.from_arrays(columns, schema=out_schema)
+
+
+def _score_rows(
+    batch: pa.RecordBatch, out_schema: pa.Schema | None, sentiment: bool = True, topics: bool = True
+) -> pa.RecordBatch:
+    """``batch`` plus the model columns (sentiment on SENTIMENT_TEXT; topics and entities on TOPIC_TEXT)."""
     from models.entities.spark import extract_batch
     from models.sentiment.spark import score_batches
     from models.topics.spark import score_batch
 
-    for batch in batches:
-        if batch.num_rows == 0:
-            continue
-        scored = next(score_batches(iter([batch]), text_col=SENTIMENT_TEXT))
-        scored = score_batch(scored, text_col=TOPIC_TEXT)
-        scored = extract_batch(scored, text_col=TOPIC_TEXT)
-        yield pa.RecordBatch.from_arrays(
-            [scored.column(f.name).cast(f.type) for f in out_schema], schema=out_schema
-        )
+    scored = batch
+    if sentiment:
+        scored = next(score_batches(iter([scored]), text_col=SENTIMENT_TEXT))
+    if topics:
+        scored = extract_batch(score_batch(scored, text_col=TOPIC_TEXT), text_col=TOPIC_TEXT)
+    if out_schema is None:
+        return scored
+    return pa.RecordBatch.from_arrays([scored.column(f.name).cast(f.type) for f in out_schema], schema=out_schema)
 
 
 def scored_spark_schema(silver_schema: StructType = SILVER_POSTS.schema) -> StructType:
@@ -114,7 +154,8 @@ def enrich_frame(silver: DataFrame, run_id: str, started: datetime, partitions: 
     """silver rows → silver.posts_enriched rows (scored, or with the reason they were not).
 
     With ``partitions``, the rows to score are spread over that many tasks first (by a hash of
-    ``post_id``: deterministic on retry, and no sort before the shuffle as round-robin needs): a
+    ``text_masked``: deterministic on retry, no sort before the shuffle as round-robin needs, and
+    the copies of a text meet in one task, which scores it once): a
     day of silver is one to a few Parquet files of one row group each, which would otherwise
     run the models on one core, or leave one core idle while the last large file finishes.
     """
@@ -127,7 +168,9 @@ def enrich_frame(silver: DataFrame, run_id: str, started: datetime, partitions: 
     scored_schema = scored_spark_schema(silver.select(*SILVER_POSTS.columns).schema)
     to_score = prepared.where(scorable)
     if partitions:
-        to_score = to_score.repartition(partitions, "post_id")
+        # by the masked text: the rows sharing a text (and so the rows sharing title and text) meet
+        # in one task, where score_partition scores each distinct text once
+        to_score = to_score.repartition(partitions, "text_masked")
     scored = to_score.mapInArrow(
         partial(score_partition, out_schema=spark_to_arrow_schema(scored_schema)), scored_schema
     ).withColumn("enrich_skipped_reason", F.lit(None).cast("string"))

@@ -699,6 +699,44 @@ def test_spark_scores_equal_the_in_process_pass_on_the_same_rows(enrich_env: dic
             assert in_spark[post_id][column] == row[column], (post_id, column)
 
 
+def test_each_distinct_text_is_scored_once_with_the_same_columns(
+    enrich_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """score_partition scores every distinct text once and gives every row what row-by-row scoring gives."""
+    from pyspark.sql import functions as F
+
+    import jobs.enrich as enrich
+    from jobs.enrich import SENTIMENT_TEXT, TOPIC_TEXT, score_partition, scored_spark_schema, with_model_texts
+    from schemas.contract import spark_to_arrow_schema
+    from schemas.enriched import SCORED_LANGS
+    from schemas.silver import POSTS as SILVER_POSTS
+
+    silver = enrich_env["lake"].read(SILVER_POSTS).where(F.col("lang").isin(*SCORED_LANGS))
+    rows = [r.asDict() for r in silver.collect()]
+    # every text twice more: once under the same title, once under another title
+    copies = [{**r, "post_id": f"{r['post_id']}-same"} for r in rows]
+    copies += [{**r, "post_id": f"{r['post_id']}-other", "title_masked": "Alt titlu, Primăria Cluj"} for r in rows]
+    batch = with_model_texts(pa.RecordBatch.from_pylist(rows + copies, schema=spark_to_arrow_schema(silver.schema)))
+    out_schema = spark_to_arrow_schema(scored_spark_schema())
+    scored_sizes: list[tuple[str, int]] = []
+    real = enrich._score_rows
+
+    def counting(part: pa.RecordBatch, *args: Any, **kwargs: Any) -> pa.RecordBatch:
+        scored_sizes.append((part.schema.names[-1], part.num_rows))
+        return real(part, *args, **kwargs)
+
+    monkeypatch.setattr(enrich, "_score_rows", counting)
+    by_text = pa.Table.from_batches(list(score_partition(iter([batch]), out_schema)))
+    texts = {r["text_masked"] or "" for r in rows}
+    topic_texts = set(batch.column(TOPIC_TEXT).to_pylist())
+    assert scored_sizes == [(SENTIMENT_TEXT, len(texts)), (TOPIC_TEXT, len(topic_texts))]
+    assert len(topic_texts) < batch.num_rows and len(texts) < len(topic_texts)
+    by_row = pa.Table.from_batches(list(score_partition(iter([batch]), out_schema, distinct=False)))
+    assert by_text.equals(by_row)
+    other = {r["post_id"]: r for r in by_text.to_pylist()}
+    assert any(other[f"{r['post_id']}-other"]["institutions"] != other[r["post_id"]]["institutions"] for r in rows)
+
+
 def test_model_texts_in_arrow_equal_the_spark_expressions(spark: Any) -> None:
     from pyspark.sql import functions as F
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.topics import TAXONOMY_VERSION, TOPIC_IDS, load_predictor, predict_topics
 from models.topics.data import label_matrix, load_annotations, prf
@@ -305,3 +307,21 @@ def test_map_in_arrow_equals_in_process(spark: object) -> None:
         assert [row["topic_scores"][t] for t in TOPIC_IDS] == [round(float(v), 6) for v in p]
     assert {r["topic_taxonomy_version"] for r in rows} == {TAXONOMY_VERSION}
     assert {r["topic_model_version"] for r in rows} == {load_predictor().model_version}
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_fast_fold_equals_the_per_character_definition(text: str) -> None:
+    """One translate per post: ASCII kept, accents dropped to ASCII letters, anything else a space."""
+    import unicodedata
+
+    from models.topics.model import _URL, fast_fold
+
+    def one(ch: str) -> str:
+        if ord(ch) < 128:
+            return ch
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c) and c.isascii())
+        return base if base.isalnum() else " "
+
+    assert fast_fold(text) == "".join(one(ch) for ch in _URL.sub(" ", text).lower())
+    assert fast_fold("Școală ŞI ţară, café — 👍 OK") == "scoala si tara, cafe     ok"
