@@ -104,3 +104,40 @@ def test_clearly_romanian_text_skips_lingua(monkeypatch: pytest.MonkeyPatch) -> 
     # function words without Romanian letters → lingua decides too
     detect("Primaria nu a reparat drumul de trei luni si nimeni nu face nimic")
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je suis allé à Timișoara, la ville est magnifique et les gens sont gentils.",
+        "Siamo stati a Brașov, la città è bellissima e la gente molto gentile.",
+        "Estuvimos en Constanța, la playa es muy bonita y la gente amable.",
+        "Wir waren in Sibiu, die Altstadt ist sehr schön und sauber.",
+        "The hospital in Pitești is new and the doctors were great, de facto the best.",
+    ],
+)
+def test_romanian_letters_in_a_foreign_sentence_still_go_to_lingua(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A foreign function word vetoes the letters-only shortcut: a Romanian place name alone does not decide."""
+    from jobs.text import langid
+
+    calls: list[str] = []
+    real = langid._scores
+    monkeypatch.setattr(langid, "_scores", lambda t: calls.append(t) or real(t))
+    result = detect(normalise(text))
+    assert result.rule in ("lingua", "romanian_cues") and len(calls) == 1
+
+
+def test_romanian_letters_and_one_function_word_skip_lingua(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Romanian letters, one Romanian function word and no foreign one: ro without lingua (rule named)."""
+    from jobs.text import langid
+
+    calls: list[str] = []
+    monkeypatch.setattr(langid, "_scores", lambda text: calls.append(text) or {})
+    for text in ("ANAF a publicat ghidul pentru declarația unică",
+                 "Festival minunat în Zalău weekendul ăsta, bravo Consiliul Județean Sălaj"):
+        result = detect(normalise(text))
+        assert (result.lang, result.rule) == ("ro", "romanian_letters_no_foreign_words"), text
+    assert calls == []
+    # no Romanian function word at all: lingua still decides
+    detect(normalise("Pasajul Târgu Mureș deschis, mulțumim Primăria Târgu Mureș"))
+    assert len(calls) == 1

@@ -18,6 +18,11 @@ forced into Romanian. Around it:
   asking lingua (rule ``romanian_letters_and_words``, confidence ``0.5 + 0.1 × function
   words``, at most 1): lingua is the expensive part (~0.9 ms a post) and on such texts it
   only ever confirmed Romanian (measured in docs/performance.md).
+* Latin text with a Romanian-only letter, at least one Romanian function word and none of the
+  frequent words of the other languages (:data:`FOREIGN_FUNCTION_WORDS`) is ``ro`` too (rule
+  ``romanian_letters_no_foreign_words``, same confidence): posts full of names and nouns ("ANAF a
+  publicat ghidul pentru declarația unică"). An English or French sentence naming Timișoara holds
+  a foreign function word and still goes to lingua (docs/performance.md, item 20).
 * Other Latin text takes lingua's best language. Romanian cues (ă ș ț, or at least two Romanian
   function words making up a quarter of the words) make it ``ro`` when lingua's best guess is
   Romanian anyway or lingua is unsure (< :data:`CUE_OVERRIDE_BELOW`); without cues, a best
@@ -61,6 +66,32 @@ RO_FUNCTION_WORDS = frozenset(
     " spre fara intre ale cu pe la de ca ce mult multe niste nimic nimeni ceva tot toate"
     " am ai au avem aveti ar vor va ne ma te isi esti eu tu asa inca cine cat cei cele cel cea"
     " vreau trebuie poate bine azi ieri maine acolo".split()
+)
+# Frequent words of the other Latin-script languages that are not common Romanian words (diacritics
+# removed). One of them in a text with Romanian letters sends it to lingua (a Romanian place name in an
+# English or French sentence); without one, Romanian letters and a Romanian function word decide.
+# A word here that is also Romanian only costs a lingua call, never a label.
+FOREIGN_FUNCTION_WORDS = frozenset(
+    # English
+    "the and of to is was were with that this for you have has be not it on at from by they we he she"
+    " what which will would there their or but if my your all so just about been can our his her them"
+    " who how when where why than then also only very out up yes get one people like know think good"
+    " new because into some any do does did our thanks please"
+    # French
+    " je vous nous ils elle elles les du est et une que qui pour avec mais aux cette sont ont etre"
+    " tres comme leur dans pas ou sur son suis sommes etes avons avez ete cest jai quil"
+    # Italian
+    " lo gli della delle dei degli che di non sono per questo questa anche piu perche molto tutto"
+    " essere hanno nel nella alla del con uno sei siamo"
+    # Spanish
+    " los las que por para pero muy esta es como sus yo hay todo tiene donde cuando tambien mas nos"
+    " su ha estoy somos"
+    # German
+    " der die das und ist nicht ein eine mit sich auf fur dem den von zu ich sie wir auch wie oder"
+    " aber nach bei aus wenn noch nur"
+    # Hungarian
+    " az hogy nem egy van meg csak mint vagy ez azt volt lesz kell itt ott nagyon koszonom koszonjuk"
+    " mar".split()
 )
 # Romanian function words in Moldovan Cyrillic spelling (none is a common Russian/Ukrainian word).
 MD_CYRILLIC_WORDS = frozenset(
@@ -178,10 +209,13 @@ def _detect_latin(clean: str, words: list[str]) -> LangResult:
         if ro_letters:
             return LangResult("ro", 0.6, "single_word_ro_letters")
         return LangResult(UND, 0.0, "single_word")
-    hits = sum(1 for w in words if strip_diacritics(w).lower() in RO_FUNCTION_WORDS)
+    folded = [strip_diacritics(w).lower() for w in words]
+    hits = sum(1 for w in folded if w in RO_FUNCTION_WORDS)
     ro_words = hits >= 2 and hits / len(words) >= 0.25
     if ro_letters and ro_words:
         return LangResult("ro", min(1.0, 0.5 + 0.1 * hits), "romanian_letters_and_words")
+    if ro_letters and hits and not any(w in FOREIGN_FUNCTION_WORDS for w in folded):
+        return LangResult("ro", min(1.0, 0.5 + 0.1 * hits), "romanian_letters_no_foreign_words")
     scores = _scores(clean)
     best, conf = max(scores.items(), key=lambda kv: kv[1]) if scores else (UND, 0.0)
     ro_cues = ro_letters or ro_words
