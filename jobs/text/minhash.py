@@ -265,7 +265,12 @@ def _compiled() -> Any:
             _COMPILED.append(None)
             return None
 
-        @njit(cache=True, nogil=True)  # type: ignore[misc]
+        def compile_cached(function: Any) -> Any:
+            try:
+                return njit(cache=True, nogil=True)(function)
+            except RuntimeError:  # no writable cache location (a read-only install): compile per process
+                return njit(nogil=True)(function)
+
         def shingle_rows(lengths: np.ndarray, points: np.ndarray, n: int,
                          bits: int) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
             total = 0
@@ -294,7 +299,6 @@ def _compiled() -> Any:
                 at += lengths[i]
             return indptr, codes[:out].copy()
 
-        @njit(cache=True, nogil=True)  # type: ignore[misc]
         def at_least(indptr: np.ndarray, codes: np.ndarray, ia: np.ndarray, ib: np.ndarray,
                      need: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
             out = np.zeros(len(ia), dtype=np.bool_)
@@ -320,7 +324,7 @@ def _compiled() -> Any:
 
         from types import SimpleNamespace
 
-        _COMPILED.append(SimpleNamespace(shingle_rows=shingle_rows, at_least=at_least))
+        _COMPILED.append(SimpleNamespace(shingle_rows=compile_cached(shingle_rows), at_least=compile_cached(at_least)))
     return _COMPILED[0]
 
 
