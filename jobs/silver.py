@@ -152,7 +152,7 @@ def enrich_batches(
     from jobs.text.minhash import band_keys
     from jobs.text.pseudonym import platform_of
 
-    enrich_post = shared_text_pass(secret, registry).post
+    text_post = shared_text_pass(secret, registry).post
     derived = [f for f in schema if f.name not in PASS_THROUGH and f.name != "lsh_bands"]
     for batch in batches:
         columns = [
@@ -162,7 +162,7 @@ def enrich_batches(
         values: dict[str, list[Any]] = {f.name: [] for f in derived}
         appenders = [(f.name, values[f.name].append) for f in derived]
         for source, handle, official, text, title, place in zip(*columns, strict=True):
-            row = enrich_post(
+            row = text_post(
                 platform_of(source),
                 handle=handle,
                 platform_official=bool(official),

@@ -411,6 +411,31 @@ def test_vectorised_jaccard_equals_python_sets(kernel: str, monkeypatch: pytest.
     assert similar_index_pairs(["abc", "abc"], *pair, 0.8).tolist() == [False]  # too short for a shingle
 
 
+def test_walk_kernels_compile_without_a_disk_cache_where_none_is_writable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numba refuses ``cache=True`` without a writable cache location: the kernels then compile per process."""
+    import numba
+    import numpy as np
+
+    import jobs.text.minhash as minhash
+
+    real = numba.njit
+    asked: list[bool] = []
+
+    def no_cache_location(*args: Any, **kwargs: Any) -> Any:
+        asked.append(bool(kwargs.get("cache")))
+        if kwargs.get("cache"):
+            raise RuntimeError("cannot cache function: no locator available")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(numba, "njit", no_cache_location)
+    monkeypatch.setattr(minhash, "_COMPILED", [])
+    keys = ["primaria nu a reparat strada", "primaria nu a reparat strazile", "alt text cu totul"]
+    pairs = (np.array([0, 0, 1]), np.array([1, 2, 2]))
+    got = minhash.ShingleMatrix(keys).similar(*pairs, 0.5)
+    assert minhash._compiled() is not None and asked == [True, False, True, False]
+    assert got.tolist() == minhash.jaccard_at_least([keys[i] for i in pairs[0]], [keys[i] for i in pairs[1]], 0.5)
+
+
 def test_least_common_is_the_exact_float_boundary() -> None:
     """The merge kernel's stop count equals the first count the sparse path's float test accepts."""
     import numpy as np

@@ -74,13 +74,14 @@ CleanFn = Callable[[str | None, str], tuple[str, dict[str, int], list[str]]]
 
 
 class TextPass:
-    """:func:`enrich_post` for one secret and registry, with the text work memoised.
+    """The silver text pass of one post (:meth:`post`) for one secret and registry, its text work memoised.
 
     Every step of the text work is a pure function of (raw text, platform) and then of the
     masked text, so repeats are looked up instead of recomputed: titles (every comment under an
     article carries the article's title), re-shared posts and templates, and texts that differ
     only in a masked mention. The results are the same objects for equal inputs: callers must
-    not modify them. Memory is bounded by ``cache_entries`` results per memo (0: no memo).
+    not modify them. Memory is bounded by ``cache_entries`` results per memo (0: no memo, every
+    post computed from scratch: the reference the memoised pass is tested against).
     """
 
     def __init__(self, secret: str, registry: OfficialRegistry, cache_entries: int = CACHE_ENTRIES) -> None:
@@ -163,19 +164,3 @@ def shared_text_pass(secret: str, registry: OfficialRegistry) -> TextPass:
         found = _SHARED[key] = TextPass(secret, registry)
     return found
 
-
-def enrich_post(
-    secret: str,
-    registry: OfficialRegistry,
-    platform: str,
-    *,
-    handle: str | None,
-    platform_official: bool,
-    text: str | None,
-    title: str | None,
-    geo_place: str | None,
-) -> dict[str, Any]:
-    """Derived silver columns of one bronze post, computed from scratch (the reference for :class:`TextPass`)."""
-    return TextPass(secret, registry, cache_entries=0).post(
-        platform, handle=handle, platform_official=platform_official, text=text, title=title, geo_place=geo_place
-    )

@@ -76,7 +76,7 @@ FOREIGN_FUNCTION_WORDS = frozenset(
     "the and of to is was were with that this for you have has be not it on at from by they we he she"
     " what which will would there their or but if my your all so just about been can our his her them"
     " who how when where why than then also only very out up yes get one people like know think good"
-    " new because into some any do does did our thanks please"
+    " new because into some any do does did thanks please"
     # French
     " je vous nous ils elle elles les du est et une que qui pour avec mais aux cette sont ont etre"
     " tres comme leur dans pas ou sur son suis sommes etes avons avez ete cest jai quil"
