@@ -49,9 +49,10 @@ SCORING_ROWS_PER_TASK = 18_000
 """Rows per task of the model pass (at least one task per core): under the 20,000-row Arrow batch,
 so that a task is one batch and the copies of a text that :func:`enrich_frame` sends to it are
 scored once (:func:`score_partition`)."""
+SKIPPED_REASON = "enrich_skipped_reason"
 MODEL_COLUMNS = [
     f for f in POSTS_ENRICHED.schema.fields
-    if f.name not in SILVER_POSTS.columns and f.name not in ("enrich_skipped_reason", "enrich_run_id", "enriched_at")
+    if f.name not in SILVER_POSTS.columns and f.name not in (SKIPPED_REASON, "enrich_run_id", "enriched_at")
 ]
 
 
@@ -74,7 +75,11 @@ class EnrichResult:
 def score_partition(
     batches: Iterator[pa.RecordBatch], out_schema: pa.Schema, distinct: bool = True
 ) -> Iterator[pa.RecordBatch]:
-    """mapInArrow body: silver rows in, the same rows + model columns out.
+    """mapInArrow body: silver rows in, the same rows + model columns + skip reason out.
+
+    Rows in a language the models do not score (:data:`SCORED_LANGS`, or none) come back with
+    null model columns and the reason, here rather than in a second Spark branch: that branch
+    read and decoded the whole day of silver a second time to find 1 % of its rows.
 
     The two model texts are derived here, in Arrow (:func:`with_model_texts`), rather than in Spark:
     two more text columns would travel from the JVM to Python for nothing. A batch that already
@@ -85,32 +90,65 @@ def score_partition(
     its text alone (tested), and a day repeats texts (short replies, "Bravo!", templated answers
     under different posts) that :func:`enrich_frame` sends to one task and batch.
     """
+    import pyarrow.compute as pc
+
+    scored_langs = pa.array(SCORED_LANGS)
     for batch in batches:
         if batch.num_rows == 0:
             continue
-        if SENTIMENT_TEXT not in batch.schema.names:
-            batch = with_model_texts(batch)
-        if not distinct:
-            yield _score_rows(batch, out_schema)
-            continue
-        sentiment = batch.column(SENTIMENT_TEXT).dictionary_encode()
-        topic = batch.column(TOPIC_TEXT).dictionary_encode()
-        by_text = _score_rows(
-            pa.RecordBatch.from_arrays([sentiment.dictionary], names=[SENTIMENT_TEXT]), None, topics=False
-        )
-        by_topic_text = _score_rows(
-            pa.RecordBatch.from_arrays([topic.dictionary], names=[TOPIC_TEXT]), None, sentiment=False
-        )
-        columns = []
-        for field in out_schema:
-            if field.name in batch.schema.names:
-                column = batch.column(field.name)
-            elif field.name in by_text.schema.names:
-                column = by_text.column(field.name).take(sentiment.indices)
-            else:
-                column = by_topic_text.column(field.name).take(topic.indices)
-            columns.append(column.cast(field.type))
-        yield pa.RecordBatch.from_arrays(columns, schema=out_schema)
+        scorable = pc.fill_null(pc.is_in(batch.column("lang"), value_set=scored_langs), False)
+        to_score = pc.sum(scorable).as_py() or 0
+        if to_score < batch.num_rows:
+            yield _skipped_rows(batch.filter(pc.invert(scorable)), out_schema)
+            if to_score == 0:
+                continue
+            batch = batch.filter(scorable)
+        yield _scored_rows(batch, out_schema, distinct)
+
+
+def _skipped_rows(batch: pa.RecordBatch, out_schema: pa.Schema) -> pa.RecordBatch:
+    """Rows the models do not score: null model columns, and "language <lang> not scored"."""
+    import pyarrow.compute as pc
+
+    lang = pc.fill_null(batch.column("lang").cast(pa.string()), "unknown")
+    reason = pc.binary_join_element_wise(pa.scalar("language "), lang, pa.scalar(" not scored"), "")
+    columns = []
+    for field in out_schema:
+        if field.name == SKIPPED_REASON:
+            columns.append(reason.cast(field.type))
+        elif field.name in batch.schema.names:
+            columns.append(batch.column(field.name).cast(field.type))
+        else:
+            columns.append(pa.nulls(batch.num_rows, field.type))
+    return pa.RecordBatch.from_arrays(columns, schema=out_schema)
+
+
+def _scored_rows(batch: pa.RecordBatch, out_schema: pa.Schema, distinct: bool) -> pa.RecordBatch:
+    """Rows in a scored language, with every model column (and a null skip reason)."""
+    if SENTIMENT_TEXT not in batch.schema.names:
+        batch = with_model_texts(batch)
+    if not distinct:
+        return _score_rows(batch, out_schema)
+    sentiment = batch.column(SENTIMENT_TEXT).dictionary_encode()
+    topic = batch.column(TOPIC_TEXT).dictionary_encode()
+    by_text = _score_rows(
+        pa.RecordBatch.from_arrays([sentiment.dictionary], names=[SENTIMENT_TEXT]), None, topics=False
+    )
+    by_topic_text = _score_rows(
+        pa.RecordBatch.from_arrays([topic.dictionary], names=[TOPIC_TEXT]), None, sentiment=False
+    )
+    columns = []
+    for field in out_schema:
+        if field.name in batch.schema.names:
+            column = batch.column(field.name)
+        elif field.name == SKIPPED_REASON:
+            column = pa.nulls(batch.num_rows, field.type)
+        elif field.name in by_text.schema.names:
+            column = by_text.column(field.name).take(sentiment.indices)
+        else:
+            column = by_topic_text.column(field.name).take(topic.indices)
+        columns.append(column.cast(field.type))
+    return pa.RecordBatch.from_arrays(columns, schema=out_schema)
 
 
 def _score_rows(
@@ -128,12 +166,18 @@ def _score_rows(
         scored = extract_batch(score_batch(scored, text_col=TOPIC_TEXT), text_col=TOPIC_TEXT)
     if out_schema is None:
         return scored
-    return pa.RecordBatch.from_arrays([scored.column(f.name).cast(f.type) for f in out_schema], schema=out_schema)
+    return pa.RecordBatch.from_arrays(
+        [
+            pa.nulls(scored.num_rows, f.type) if f.name == SKIPPED_REASON else scored.column(f.name).cast(f.type)
+            for f in out_schema
+        ],
+        schema=out_schema,
+    )
 
 
 def scored_spark_schema(silver_schema: StructType = SILVER_POSTS.schema) -> StructType:
-    """What :func:`score_partition` returns: the silver columns, then the model columns."""
-    return StructType([*silver_schema.fields, *MODEL_COLUMNS])
+    """What :func:`score_partition` returns: the silver columns, the model columns, the skip reason."""
+    return StructType([*silver_schema.fields, *MODEL_COLUMNS, POSTS_ENRICHED.schema[SKIPPED_REASON]])
 
 
 def with_model_texts(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -167,26 +211,15 @@ def enrich_frame(silver: DataFrame, run_id: str, started: datetime, partitions: 
     run the models on one core, or leave one core idle while the last large file finishes.
     """
     prepared = silver.select(*SILVER_POSTS.columns)
-    scorable = F.col("lang").isin(*SCORED_LANGS)
-    scored_schema = scored_spark_schema(silver.select(*SILVER_POSTS.columns).schema)
-    to_score = prepared.where(scorable)
+    scored_schema = scored_spark_schema(prepared.schema)
     if partitions:
         # by the masked text: the rows sharing a text (and so the rows sharing title and text) meet
         # in one task, where score_partition scores each distinct text once
-        to_score = to_score.repartition(partitions, "text_masked")
-    scored = to_score.mapInArrow(
+        prepared = prepared.repartition(partitions, "text_masked")
+    scored = prepared.mapInArrow(
         partial(score_partition, out_schema=spark_to_arrow_schema(scored_schema)), scored_schema
-    ).withColumn("enrich_skipped_reason", F.lit(None).cast("string"))
-    skipped = prepared.where(~scorable | F.col("lang").isNull()).select(
-        *SILVER_POSTS.columns,
-        *[F.lit(None).cast(f.dataType).alias(f.name) for f in MODEL_COLUMNS],
-        F.concat(F.lit("language "), F.coalesce(F.col("lang"), F.lit("unknown")), F.lit(" not scored")).alias(
-            "enrich_skipped_reason"
-        ),
     )
-    return scored.unionByName(skipped).select(
-        "*", F.lit(run_id).alias("enrich_run_id"), F.lit(started).alias("enriched_at")
-    )
+    return scored.select("*", F.lit(run_id).alias("enrich_run_id"), F.lit(started).alias("enriched_at"))
 
 
 def run_enrich(

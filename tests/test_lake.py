@@ -167,6 +167,22 @@ def test_merge_of_staged_rows_appends_their_parquet_only_when_every_key_is_new(
     engine_lake.cleanup_staging()
 
 
+def test_one_audit_pass_counts_rows_and_keys_already_in_the_table(engine_lake: Lake, spark) -> None:
+    """The staged-merge audit: rows, keys the table holds, duplicates and nulls, from one query."""
+    engine_lake.merge(EVENTS, events(spark, [("a", DAY1, 1, "x"), ("b", DAY1, 2, "y")]))
+    audit = engine_lake._audit_against_table  # noqa: SLF001 - the pass merge() relies on
+    assert audit(EVENTS, events(spark, [("b", DAY1, 2, "y"), ("c", DAY2, 1, "x"), ("d", DAY2, 1, "x")])) == (3, 1)
+    assert audit(EVENTS, events(spark, [("c", DAY2, 1, "x")])) == (1, 0)
+    assert audit(EVENTS, events(spark, [("a", DAY1, 1, "x"), ("b", DAY1, 1, "x")])) == (2, 2)
+    assert audit(EVENTS, events(spark, [("c", DAY2, 1, "x")]).where("false")) == (0, 0)
+    with pytest.raises(LakeError, match=r"duplicate keys in input, e.g. \[\('c',\)\]"):
+        audit(EVENTS, events(spark, [("c", DAY2, 1, "x"), ("c", DAY2, 2, "x"), ("a", DAY1, 1, "x")]))
+    # a null in a required column fails even when the row's key is already in the table
+    with pytest.raises(LakeError, match=r"nulls in required columns \{'run_id': 1\}"):
+        audit(EVENTS, events(spark, [("a", DAY1, 1, "x"), ("e", DAY2, 1, "x")]).withColumn(
+            "run_id", F.when(F.col("event_id") == "a", None).otherwise(F.lit("r")).cast("string")))
+
+
 def test_merge_counts_by_column(engine_lake: Lake, spark) -> None:
     engine_lake.merge(EVENTS, events(spark, [("a", DAY1, 1, "x")]))
     result = engine_lake.merge(EVENTS, events(spark, [("a", DAY1, 2, "x"), ("b", DAY1, 1, "x"), ("c", DAY1, 1, "z")]),

@@ -724,6 +724,37 @@ def test_spark_scores_equal_the_in_process_pass_on_the_same_rows(enrich_env: dic
             assert in_spark[post_id][column] == row[column], (post_id, column)
 
 
+def test_one_pass_scores_some_rows_and_gives_the_others_their_reason(enrich_env: dict[str, Any]) -> None:
+    """Rows of every language, and one without, in one batch: the pass splits them itself."""
+    from jobs.enrich import MODEL_COLUMNS, SKIPPED_REASON, score_partition, scored_spark_schema
+    from schemas.contract import spark_to_arrow_schema
+    from schemas.enriched import SCORED_LANGS
+    from schemas.silver import POSTS as SILVER_POSTS
+
+    silver = enrich_env["lake"].read(SILVER_POSTS)
+    rows = [r.asDict() for r in silver.collect()]
+    rows.append({**rows[0], "post_id": "no-lang", "lang": None})
+    batch = pa.RecordBatch.from_pylist(rows, schema=spark_to_arrow_schema(silver.schema))
+    out = {
+        r["post_id"]: r
+        for b in score_partition(iter([batch]), spark_to_arrow_schema(scored_spark_schema()))
+        for r in b.to_pylist()
+    }
+    assert set(out) == {r["post_id"] for r in rows}
+    in_spark = enriched_rows(enrich_env)
+    skipped = {k for k, r in out.items() if r["lang"] not in SCORED_LANGS}
+    assert len(skipped) == sum(r["enrich_skipped_reason"] is not None for r in in_spark.values()) + 1
+    for post_id, row in out.items():
+        if post_id in skipped:
+            assert row[SKIPPED_REASON] == f"language {row['lang'] or 'unknown'} not scored"
+            assert all(row[f.name] is None for f in MODEL_COLUMNS)
+        else:
+            assert row[SKIPPED_REASON] is None and row["sentiment"] is not None
+        if post_id != "no-lang":
+            for column in [*SILVER_POSTS.columns, *ENRICH_OUTPUTS, SKIPPED_REASON]:
+                assert in_spark[post_id][column] == row[column], (post_id, column)
+
+
 def test_each_distinct_text_is_scored_once_with_the_same_columns(
     enrich_env: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

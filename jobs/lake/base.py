@@ -357,10 +357,12 @@ class Lake(ABC):
         self.ensure_table(contract)
         df = data.df if isinstance(data, Staged) else data
         conformed = self.conform(contract, df)
-        self._check_unique_keys(contract, conformed)
         if isinstance(data, Staged) and self._has_contract_types(contract, df):
-            if not self._any_key_in_table(contract, conformed):
-                return self._append_new_keys(contract, Staged(conformed, data.path), count_by)
+            rows, keys_in_table = self._audit_against_table(contract, conformed)
+            if not keys_in_table:
+                return self._append_new_keys(contract, Staged(conformed, data.path), count_by, rows)
+        else:
+            self._check_unique_keys(contract, conformed)
         changes = self.changes_for_merge(contract, conformed)
         mark = len(self._staged)
         try:
@@ -414,15 +416,38 @@ class Lake(ABC):
         types = {f.name: f.dataType for f in df.schema.fields}
         return all(types.get(f.name) == f.dataType for f in contract.schema.fields)
 
-    def _any_key_in_table(self, contract: TableContract, df: DataFrame) -> bool:
-        """True when at least one key of ``df`` is already in the table (reads the key columns only)."""
-        keys = list(contract.keys)
-        target = self.read(contract).select(*keys)
-        return df.select(*keys).join(target, on=keys, how="left_semi").limit(1).count() > 0
+    def _audit_against_table(self, contract: TableContract, df: DataFrame) -> tuple[int, int]:
+        """(rows, how many of their keys the table holds), in one pass over ``df``'s keys and required
+        columns and the table's keys; raise on a duplicate key or a null in a required column.
 
-    def _append_new_keys(self, contract: TableContract, data: Staged, count_by: str | None) -> WriteResult:
-        """MERGE of rows whose keys are all new: the same commit as an append of them."""
-        rows = self._check_required(contract, data.df)
+        One shuffle of the keys of both sides (and a null flag per row), where three queries
+        (unique keys, nulls, keys already in the table) read the staged rows three times. The
+        error messages come from those queries, run only when the pass finds a fault.
+        """
+        keys = list(contract.keys)
+        required = [F.col(f.name).isNull() for f in contract.schema.fields if not f.nullable]
+        has_null = reduce(lambda a, b: a | b, required, F.lit(False))
+        data = df.select(*keys, F.lit(1).alias("_in_data"), has_null.cast("int").alias("_nulls"))
+        table = self.read(contract).select(*keys, F.lit(0).alias("_in_data"), F.lit(0).alias("_nulls"))
+        per_key = data.unionByName(table).groupBy(*keys).agg(
+            F.sum("_in_data").alias("_copies"), F.count(F.lit(1)).alias("_all"), F.sum("_nulls").alias("_nulls")
+        )
+        summary = per_key.agg(
+            F.coalesce(F.sum("_copies"), F.lit(0)).alias("_rows"),
+            F.coalesce(F.max("_copies"), F.lit(0)).alias("_max_copies"),
+            F.count(F.when((F.col("_copies") > 0) & (F.col("_all") > F.col("_copies")), True)).alias("_in_table"),
+            F.coalesce(F.sum("_nulls"), F.lit(0)).alias("_nulls"),
+        ).collect()[0]
+        if summary["_max_copies"] > 1:
+            self._check_unique_keys(contract, df)  # raises, with a sample of the duplicates
+            raise LakeError(f"{contract.qualified_name}: duplicate keys in input")
+        if summary["_nulls"]:
+            self._check_required(contract, df)  # raises, with the null count per column
+            raise LakeError(f"{contract.qualified_name}: nulls in required columns")
+        return int(summary["_rows"]), int(summary["_in_table"])
+
+    def _append_new_keys(self, contract: TableContract, data: Staged, count_by: str | None, rows: int) -> WriteResult:
+        """MERGE of ``rows`` rows whose keys are all new (audited): the same commit as an append of them."""
         if rows == 0:
             return WriteResult(contract.qualified_name, "merge", False, self.version(contract))
         by: dict[str, tuple[int, int]] = {"": (rows, 0)}
