@@ -3,8 +3,10 @@
 Run: ``python -m jobs.enrich --day 2026-11-27`` or ``spark-submit jobs/enrich.py --day 2026-11-27``.
 
 The three models run in one Arrow pass (``mapInArrow``), loaded once per Python worker; no
-row-at-a-time UDFs. The pass is spread over :func:`scoring_partitions` tasks (a day of silver
-is often one Parquet file, which would otherwise be one task on one core). Sentiment reads the
+row-at-a-time UDFs. The pass is spread over one task per :data:`SCORING_ROWS_PER_TASK` rows (a
+day of silver is often one Parquet file, which would otherwise be one task on one core), and
+each task stages its rows as Parquet itself (:func:`stage_partition`); the merge audits and
+publishes them. Sentiment reads the
 masked post text; topics and entities also see the masked title (the article, petition or
 thread a comment belongs to). Only Romanian posts and posts too short to identify (``und``) are
 scored; the rest keep null model columns with the reason. MERGE on post_id: a re-run with
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -33,6 +36,7 @@ from pyspark.sql.types import StructType
 
 from jobs.cli import job_parser, parse_job_args
 from jobs.lake import Lake, open_lake
+from jobs.lake.base import Staged, WriteResult
 from jobs.runmetrics import PhaseTimer
 from jobs.settings import Settings
 from jobs.spark import build_spark, python_pass_tasks
@@ -47,7 +51,7 @@ SENTIMENT_TEXT = "_sentiment_text"  # masked post text
 TOPIC_TEXT = "_topic_text"
 SCORING_ROWS_PER_TASK = 18_000
 """Rows per task of the model pass (at least one task per core): under the 20,000-row Arrow batch,
-so that a task is one batch and the copies of a text that :func:`enrich_frame` sends to it are
+so that a task is one batch and the copies of a text that :func:`stage_enriched` sends to it are
 scored once (:func:`score_partition`)."""
 SKIPPED_REASON = "enrich_skipped_reason"
 MODEL_COLUMNS = [
@@ -88,7 +92,7 @@ def score_partition(
     With ``distinct`` (the default), each model scores each distinct text of a batch once and its
     columns are taken back to every row holding that text: every model column is a function of
     its text alone (tested), and a day repeats texts (short replies, "Bravo!", templated answers
-    under different posts) that :func:`enrich_frame` sends to one task and batch.
+    under different posts) that :func:`stage_enriched` sends to one task and batch.
     """
     import pyarrow.compute as pc
 
@@ -196,30 +200,136 @@ def with_model_texts(batch: pa.RecordBatch) -> pa.RecordBatch:
     )
 
 
-def scoring_partitions(spark: SparkSession, silver: DataFrame) -> int:
-    """Tasks for the model pass: one per :data:`SCORING_ROWS_PER_TASK` rows, at least one per core."""
-    return python_pass_tasks(spark, silver.count(), SCORING_ROWS_PER_TASK)
+def enriched_spark_schema(silver_schema: StructType = SILVER_POSTS.schema) -> StructType:
+    """What :func:`stage_partition` stages: :func:`scored_spark_schema` plus the run's id and time."""
+    run_columns = [POSTS_ENRICHED.schema["enrich_run_id"], POSTS_ENRICHED.schema["enriched_at"]]
+    return StructType([*scored_spark_schema(silver_schema).fields, *run_columns])
 
 
-def enrich_frame(silver: DataFrame, run_id: str, started: datetime, partitions: int | None = None) -> DataFrame:
-    """silver rows → silver.posts_enriched rows (scored, or with the reason they were not).
+SUMMARY_SCHEMA = StructType.fromJson({
+    "type": "struct",
+    "fields": [
+        {"name": name, "type": kind, "nullable": True, "metadata": {}}
+        for name, kind in (
+            ("partition", "integer"), ("rows", "long"), ("scored", "long"),
+            ("sentiment_model_version", "string"), ("topic_model_version", "string"),
+            ("topic_taxonomy_version", "string"),
+        )
+    ],
+})  # fmt: skip
+"""One row per task of :func:`stage_partition`: what it staged."""
 
-    With ``partitions``, the rows to score are spread over that many tasks first (by a hash of
-    ``text_masked``: deterministic on retry, no sort before the shuffle as round-robin needs, and
-    the copies of a text meet in one task, which scores it once): a
-    day of silver is one to a few Parquet files of one row group each, which would otherwise
-    run the models on one core, or leave one core idle while the last large file finishes.
+
+def stage_partition(
+    batches: Iterator[pa.RecordBatch],
+    out_schema: pa.Schema,
+    target: str,
+    run_id: str,
+    started: datetime,
+    compression: str = "none",
+) -> Iterator[pa.RecordBatch]:
+    """mapInArrow body that stages its own Parquet: :func:`score_partition`'s rows, with the run's
+    id and time, go to ``target/part-<partition>.parquet``, and Spark gets one summary row back.
+
+    Returning the rows to Spark to have its writer stage them made the JVM turn 57 Arrow columns
+    back into rows and encode them again (docs/performance.md, item 21). A retried or
+    speculative attempt writes a hidden ``_attempt-…`` file and renames it over the same final
+    name, so each partition's rows are staged once whatever the attempts; readers skip the
+    hidden files of an attempt that died.
     """
-    prepared = silver.select(*SILVER_POSTS.columns)
-    scored_schema = scored_spark_schema(prepared.schema)
-    if partitions:
-        # by the masked text: the rows sharing a text (and so the rows sharing title and text) meet
-        # in one task, where score_partition scores each distinct text once
-        prepared = prepared.repartition(partitions, "text_masked")
-    scored = prepared.mapInArrow(
-        partial(score_partition, out_schema=spark_to_arrow_schema(scored_schema)), scored_schema
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from pyarrow import fs
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    partition = context.partitionId() if context is not None else 0
+    attempt = context.attemptNumber() if context is not None else 0
+    filesystem, root = fs.FileSystem.from_uri(arrow_staging_uri(target))
+    final = f"{root}/part-{partition:05d}.parquet"
+    temporary = f"{root}/_attempt-{partition:05d}-{attempt}-{uuid.uuid4().hex}.parquet"
+    scored_schema = pa.schema([f for f in out_schema if f.name not in ("enrich_run_id", "enriched_at")])
+    run_id_column, started_column = pa.scalar(run_id, pa.string()), pa.scalar(started, out_schema.field("enriched_at").type)
+    rows = scored = 0
+    versions: dict[str, str | None] = dict.fromkeys(_VERSION_COLUMNS)
+    writer: pq.ParquetWriter | None = None
+    try:
+        for batch in score_partition(batches, scored_schema):
+            n = batch.num_rows
+            out = pa.RecordBatch.from_arrays(
+                [*batch.columns, pa.repeat(run_id_column, n), pa.repeat(started_column, n)], schema=out_schema
+            )
+            if writer is None:
+                filesystem.create_dir(root, recursive=True)
+                writer = pq.ParquetWriter(
+                    temporary, out_schema, filesystem=filesystem, compression=_ARROW_CODECS.get(compression, compression),
+                    use_dictionary=False, write_statistics=False,
+                )  # fmt: skip
+            writer.write_batch(out)
+            rows += n
+            scored_here = n - out.column("sentiment").null_count
+            scored += scored_here
+            if scored_here and versions["sentiment_model_version"] is None:
+                first = pc.index(pc.is_valid(out.column("sentiment")), True).as_py()
+                versions = {name: out.column(name)[first].as_py() for name in _VERSION_COLUMNS}
+        if writer is not None:
+            writer.close()
+            writer = None
+            filesystem.move(temporary, final)
+    finally:
+        if writer is not None:  # the pass failed: leave no partial file behind
+            writer.close()
+            filesystem.delete_file(temporary)
+    yield pa.RecordBatch.from_pylist(
+        [{"partition": partition, "rows": rows, "scored": scored, **versions}],
+        schema=spark_to_arrow_schema(SUMMARY_SCHEMA),
     )
-    return scored.select("*", F.lit(run_id).alias("enrich_run_id"), F.lit(started).alias("enriched_at"))
+
+
+_VERSION_COLUMNS = ("sentiment_model_version", "topic_model_version", "topic_taxonomy_version")
+_ARROW_CODECS = {"uncompressed": "none", "none": "none"}
+
+
+def arrow_staging_uri(target: str) -> str:
+    """``target`` as pyarrow's ``FileSystem.from_uri`` takes it: a local path (``file:`` URI or
+    not) made absolute, Hadoop's ``s3a://``/``s3n://`` as ``s3://``; other URIs (``gs://``,
+    ``abfss://``, ``hdfs://``) as they are."""
+    for hadoop_scheme in ("s3a://", "s3n://"):
+        if target.startswith(hadoop_scheme):
+            return "s3://" + target[len(hadoop_scheme) :]
+    if "://" in target and not target.startswith("file://"):
+        return target
+    if target.startswith("file:"):
+        target = "/" + target[len("file:") :].lstrip("/")
+    return str(Path(target).resolve())
+
+
+def stage_enriched(
+    lake: Lake, silver: DataFrame, run_id: str, started: datetime, partitions: int
+) -> tuple[Staged | None, list[dict[str, Any]]]:
+    """silver rows → staged silver.posts_enriched rows (scored, or with the reason they were not;
+    None when there are none), and one summary per task.
+
+    The rows are spread over ``partitions`` tasks first, by a hash of ``text_masked``:
+    deterministic on retry, no sort before the shuffle as round-robin needs, and the copies of
+    a text meet in one task, which scores it once. A day of silver is one to a few Parquet
+    files of one row group each, which would otherwise run the models on one core, or leave one
+    core idle while the last large file finishes.
+    """
+    prepared = silver.select(*SILVER_POSTS.columns).repartition(partitions, "text_masked")
+    schema = enriched_spark_schema(prepared.schema)
+    target = lake.new_staging_path(f"enrich/{run_id}")
+    body = partial(
+        stage_partition,
+        out_schema=spark_to_arrow_schema(schema),
+        target=target,
+        run_id=run_id,
+        started=started,
+        compression=lake.staging_compression,
+    )
+    summaries = [r.asDict() for r in prepared.mapInArrow(body, SUMMARY_SCHEMA).collect()]
+    staged = lake.read_staged(target, schema) if any(s["rows"] for s in summaries) else None
+    return staged, summaries
 
 
 def run_enrich(
@@ -234,28 +344,33 @@ def run_enrich(
     silver = lake.read(SILVER_POSTS).where(F.col("landing_date") == F.lit(day))
     timer = PhaseTimer("enrich", day)
     mark = lake.staged_count
-    partitions = scoring_partitions(spark, silver)
-    scored = lake.stage(enrich_frame(silver, run_id, started, partitions), f"enrich/{run_id}")
-    timer.done(f"models ({partitions} tasks)")
-    staged = scored.df
+    silver_rows = silver.count()
     try:
-        counts = staged.agg(
-            F.count(F.lit(1)).alias("rows"), F.count("sentiment").alias("scored")
-        ).collect()[0]
-        versions = staged.where(F.col("sentiment").isNotNull()).select(
-            "sentiment_model_version", "topic_model_version", "topic_taxonomy_version"
-        ).limit(1).collect()
-        result = lake.merge(POSTS_ENRICHED, scored)
+        partitions = python_pass_tasks(spark, silver_rows, SCORING_ROWS_PER_TASK)
+        staged, summaries = stage_enriched(lake, silver, run_id, started, partitions)
+        timer.done(f"models ({partitions} tasks)")
+        staged_rows = sum(s["rows"] for s in summaries)
+        if staged_rows != silver_rows or sorted(s["partition"] for s in summaries) != list(range(partitions)):
+            raise RuntimeError(
+                f"enrich {day}: {len(summaries)} task summaries for {partitions} tasks staged "
+                f"{staged_rows} rows for {silver_rows} silver rows"
+            )
+        if staged is not None:
+            result = lake.merge(POSTS_ENRICHED, staged)
+        else:  # no row landed that day: nothing staged, nothing to commit
+            result = WriteResult(POSTS_ENRICHED.qualified_name, "merge", False, lake.version(POSTS_ENRICHED))
         timer.done("merge")
     finally:
         lake.cleanup_staging(keep=mark)
-    model_versions = versions[0].asDict() if versions else {}
+    scored = sum(s["scored"] for s in summaries)
+    with_versions = [s for s in summaries if s["sentiment_model_version"] is not None]
+    model_versions = {k: with_versions[0][k] for k in _VERSION_COLUMNS} if with_versions else {}
     return EnrichResult(
         run_id=run_id,
         day=day,
-        silver_rows=int(counts["rows"]),
-        scored=int(counts["scored"]),
-        skipped=int(counts["rows"]) - int(counts["scored"]),
+        silver_rows=silver_rows,
+        scored=scored,
+        skipped=silver_rows - scored,
         inserted=result.inserted,
         updated=result.updated,
         version=result.version,

@@ -816,10 +816,72 @@ def test_model_texts_in_arrow_equal_the_spark_expressions(spark: Any) -> None:
 
 
 def test_scoring_spreads_rows_over_at_least_one_task_per_core(spark: Any) -> None:
-    from jobs.enrich import SCORING_ROWS_PER_TASK, scoring_partitions
+    from jobs.enrich import SCORING_ROWS_PER_TASK
+    from jobs.spark import python_pass_tasks
 
     cores = spark.sparkContext.defaultParallelism
-    one_row = spark.range(1)
-    assert scoring_partitions(spark, one_row) == cores
-    many = spark.range(SCORING_ROWS_PER_TASK * cores * 2 + 1)
-    assert scoring_partitions(spark, many) == cores * 2 + 1
+    assert python_pass_tasks(spark, 0, SCORING_ROWS_PER_TASK) == cores
+    assert python_pass_tasks(spark, 1, SCORING_ROWS_PER_TASK) == cores
+    assert python_pass_tasks(spark, SCORING_ROWS_PER_TASK * cores * 2 + 1, SCORING_ROWS_PER_TASK) == cores * 2 + 1
+
+
+def test_a_task_stages_its_rows_once_whatever_its_attempts(enrich_env: dict[str, Any], tmp_path: Path) -> None:
+    """stage_partition: a second attempt replaces the first's file; a failed one leaves nothing."""
+    import pyarrow.parquet as pq
+
+    from jobs.enrich import enriched_spark_schema, stage_partition
+    from schemas.contract import spark_to_arrow_schema
+    from schemas.silver import POSTS as SILVER_POSTS
+
+    silver = enrich_env["lake"].read(SILVER_POSTS)
+    batch = pa.RecordBatch.from_pylist([r.asDict() for r in silver.collect()], schema=spark_to_arrow_schema(silver.schema))
+    out_schema = spark_to_arrow_schema(enriched_spark_schema())
+    started = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+
+    def attempt(batches: Iterator[pa.RecordBatch]) -> list[dict[str, Any]]:
+        return [r for b in stage_partition(batches, out_schema, str(tmp_path), "run-7", started) for r in b.to_pylist()]
+
+    def failing() -> Iterator[pa.RecordBatch]:
+        yield batch.slice(0, 5)
+        raise RuntimeError("executor lost")
+
+    with pytest.raises(RuntimeError, match="executor lost"):
+        attempt(failing())
+    assert list(tmp_path.iterdir()) == []
+    for _ in range(2):
+        (summary,) = attempt(iter([batch.slice(0, 7), batch.slice(7)]))
+    assert [p.name for p in tmp_path.iterdir()] == ["part-00000.parquet"]
+    staged = pq.read_table(tmp_path / "part-00000.parquet")
+    assert staged.schema.equals(out_schema) and staged.num_rows == batch.num_rows == summary["rows"]
+    assert summary["scored"] == staged.num_rows - staged.column("sentiment").null_count > 0
+    assert summary["sentiment_model_version"] == enrich_env["result"].model_versions["sentiment_model_version"]
+    assert set(staged.column("enrich_run_id").to_pylist()) == {"run-7"}
+    assert set(staged.column("enriched_at").to_pylist()) == {started}
+    in_spark = enriched_rows(enrich_env)
+    for row in staged.to_pylist():
+        for column in [*ENRICH_OUTPUTS, "enrich_skipped_reason"]:
+            assert in_spark[row["post_id"]][column] == row[column], (row["post_id"], column)
+
+
+def test_staging_uris_are_given_to_pyarrow_in_its_spelling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jobs.enrich import arrow_staging_uri
+
+    monkeypatch.chdir(tmp_path)
+    assert arrow_staging_uri("s3a://bucket/civic/_staging/enrich/r1") == "s3://bucket/civic/_staging/enrich/r1"
+    assert arrow_staging_uri("s3n://bucket/x") == "s3://bucket/x"
+    assert arrow_staging_uri("gs://bucket/x") == "gs://bucket/x"
+    assert arrow_staging_uri("abfss://c@account.dfs.core.windows.net/x") == "abfss://c@account.dfs.core.windows.net/x"
+    assert arrow_staging_uri("/lake/_staging/x") == "/lake/_staging/x"
+    assert arrow_staging_uri("file:/lake/_staging/x") == arrow_staging_uri("file:///lake/_staging/x") == "/lake/_staging/x"
+    assert arrow_staging_uri("lake/_staging/x") == str(tmp_path.resolve() / "lake/_staging/x")
+
+
+def test_a_day_without_silver_rows_stages_and_commits_nothing(enrich_env: dict[str, Any], spark: Any) -> None:
+    from jobs.enrich import run_enrich
+    from schemas.enriched import POSTS_ENRICHED
+
+    lake = enrich_env["lake"]
+    before, staged_before = lake.version(POSTS_ENRICHED), lake.staged_count
+    empty = run_enrich(enrich_env["settings"], spark, DAY + timedelta(days=40), "enrich-empty", lake)
+    assert (empty.silver_rows, empty.scored, empty.inserted, empty.version) == (0, 0, 0, before)
+    assert empty.model_versions == {} and lake.staged_count == staged_before

@@ -17,7 +17,7 @@ from typing import Any
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import DataType, MapType
+from pyspark.sql.types import DataType, MapType, StructType
 
 from jobs.settings import Settings
 from schemas.contract import TableContract
@@ -204,18 +204,32 @@ class Lake(ABC):
         Uncompressed by default (written once, read once, on local disk here); a cluster whose
         staging is an object store can set ``--conf spark.civicpulse.staging.compression=zstd``.
         """
-        target = f"{self.settings.staging_dir}/{label}/{uuid.uuid4().hex}"
-        compression = self.spark.conf.get(STAGING_COMPRESSION_CONF, "none")
+        target = self.new_staging_path(label)
         (
             df.write.mode("overwrite")
             .option("parquet.enable.dictionary", "false")
             .option("parquet.column.statistics.enabled", "false")
             .option("parquet.size.statistics.enabled", "false")
-            .option("compression", compression)
+            .option("compression", self.staging_compression)
             .parquet(target)
         )
+        return self.read_staged(target, df.schema)
+
+    @property
+    def staging_compression(self) -> str:
+        """The staged Parquet's codec (Spark's name): ``none`` unless configured."""
+        return self.spark.conf.get(STAGING_COMPRESSION_CONF, "none") or "none"
+
+    def new_staging_path(self, label: str) -> str:
+        """A fresh staging folder, cleaned by :meth:`cleanup_staging` like :meth:`stage`'s, for
+        Parquet written by a Python pass itself (:func:`jobs.enrich.stage_partition`)."""
+        target = f"{self.settings.staging_dir}/{label}/{uuid.uuid4().hex}"
         self._staged.append(target)
-        return Staged(self.spark.read.schema(df.schema).parquet(target), target)
+        return target
+
+    def read_staged(self, target: str, schema: StructType) -> Staged:
+        """The Parquet under ``target`` (hidden ``_``/``.`` files skipped), read with ``schema``."""
+        return Staged(self.spark.read.schema(schema).parquet(target), target)
 
     @property
     def staged_count(self) -> int:
