@@ -231,7 +231,7 @@ def stage_partition(
     """mapInArrow body that stages its own Parquet: :func:`score_partition`'s rows, with the run's
     id and time, go to ``target/part-<partition>.parquet``, and Spark gets one summary row back.
 
-    Returning the rows to Spark to have its writer stage them made the JVM turn 57 Arrow columns
+    Returning the rows to Spark to have its writer stage them made the JVM turn 58 Arrow columns
     back into rows and encode them again (docs/performance.md, item 21). A retried or
     speculative attempt writes a hidden ``_attempt-…`` file and renames it over the same final
     name, so each partition's rows are staged once whatever the attempts; readers skip the
