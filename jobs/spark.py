@@ -41,8 +41,10 @@ def cores(spark: SparkSession) -> int:
 
 
 def python_pass_tasks(spark: SparkSession, rows: int, rows_per_task: int) -> int:
-    """Tasks for a CPU-heavy Python pass: one per ``rows_per_task`` rows, at least one per core."""
-    return max(cores(spark), -(-rows // rows_per_task))
+    """Tasks for a CPU-heavy Python pass: one per ``rows_per_task`` rows or fewer, in whole rounds
+    of one task per core (5 tasks on 2 cores would leave one core idle for the last round)."""
+    per_core = cores(spark)
+    return per_core * max(1, -(-rows // (rows_per_task * per_core)))
 
 
 def launched_by_spark_submit() -> bool:

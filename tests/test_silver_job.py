@@ -815,14 +815,16 @@ def test_model_texts_in_arrow_equal_the_spark_expressions(spark: Any) -> None:
     assert got == expected
 
 
-def test_scoring_spreads_rows_over_at_least_one_task_per_core(spark: Any) -> None:
+def test_python_passes_take_whole_rounds_of_one_task_per_core(spark: Any) -> None:
     from jobs.enrich import SCORING_ROWS_PER_TASK
     from jobs.spark import python_pass_tasks
 
     cores = spark.sparkContext.defaultParallelism
     assert python_pass_tasks(spark, 0, SCORING_ROWS_PER_TASK) == cores
     assert python_pass_tasks(spark, 1, SCORING_ROWS_PER_TASK) == cores
-    assert python_pass_tasks(spark, SCORING_ROWS_PER_TASK * cores * 2 + 1, SCORING_ROWS_PER_TASK) == cores * 2 + 1
+    assert python_pass_tasks(spark, SCORING_ROWS_PER_TASK * cores * 2, SCORING_ROWS_PER_TASK) == cores * 2
+    # one row more needs another task: a whole round of them, each under SCORING_ROWS_PER_TASK rows
+    assert python_pass_tasks(spark, SCORING_ROWS_PER_TASK * cores * 2 + 1, SCORING_ROWS_PER_TASK) == cores * 3
 
 
 def test_a_task_stages_its_rows_once_whatever_its_attempts(enrich_env: dict[str, Any], tmp_path: Path) -> None:
