@@ -50,7 +50,8 @@ SENTIMENT_TEXT = "_sentiment_text"  # masked post text
 
 TOPIC_TEXT = "_topic_text"
 SCORING_ROWS_PER_TASK = 18_000
-"""Rows per task of the model pass (at least one task per core): under the 20,000-row Arrow batch,
+"""Rows per task of the model pass, at most (whole rounds of one task per core,
+:func:`jobs.spark.python_pass_tasks`): under the 20,000-row Arrow batch,
 so that a task is one batch and the copies of a text that :func:`stage_enriched` sends to it are
 scored once (:func:`score_partition`)."""
 SKIPPED_REASON = "enrich_skipped_reason"

@@ -69,7 +69,7 @@ log = logging.getLogger("civic_pulse.silver")
 # MIN_KEY_CHARS (20): exact-dup across authors and near-dup need at least this many key characters.
 # SHINGLE_CHARS, LSH_BANDS x LSH_ROWS (14 bands of 6 MinHash values), LSH_SEED: jobs/text/minhash.py.
 NEAR_DUP_SIMILARITY = 0.8  # Jaccard similarity of shingle sets
-ENRICH_ROWS_PER_TASK = 25_000  # rows per task of the Python text pass (at least one task per core)
+ENRICH_ROWS_PER_TASK = 25_000  # rows per task of the Python text pass, at most (whole rounds of tasks)
 CAMPAIGN_MIN_AUTHORS = 5
 CAMPAIGN_WINDOW_S = 2 * 3600
 BURST_POSTS = 10  # posts by one author ...
@@ -203,7 +203,7 @@ def enrich(df: DataFrame, secret: str, registry: OfficialRegistry, partitions: i
 
 
 def enrich_partitions(spark: SparkSession, rows: int) -> int:
-    """Tasks for the text pass: one per :data:`ENRICH_ROWS_PER_TASK` rows, at least one per core."""
+    """Tasks for the text pass: whole rounds of one per core, each of :data:`ENRICH_ROWS_PER_TASK` rows or fewer."""
     return python_pass_tasks(spark, rows, ENRICH_ROWS_PER_TASK)
 
 
