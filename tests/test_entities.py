@@ -36,6 +36,11 @@ def test_gazetteer_covers_required_institutions() -> None:
                      "diicot", "anre", "cnair", "anp", "afir", "garda_de_mediu", "guvernul_romaniei",
                      "parlamentul_romaniei", "pmb", "primaria_sector_3", "primaria_cluj_napoca"):
         assert required in inst, required
+    for service in ("isu", "dsp", "cjp", "cas"):  # one per county and one for Bucharest
+        assert sum(i.startswith(f"{service}_") and inst[i]["county"] is not None for i in inst) == 42, service
+    assert sum(i.startswith("ipj_") for i in inst) == 41 and inst["dgpmb"]["kind"] == "police"
+    assert sum(i.startswith(("isj_", "tribunalul_")) for i in inst) == 2 * 42
+    assert sum(i.startswith("curtea_de_apel_") for i in inst) == 15
     assert all(e["county"] is None or e["county"] in COUNTY_CODES for e in inst.values())
 
 
@@ -61,6 +66,27 @@ def test_counties_are_iso_codes() -> None:
         ("Primăria Timișoarei a pierdut dosarul", ["primaria_timisoara"]),
         ("Consiliul Județean Cluj a aprobat bugetul", ["cj_cj"]),
         ("Prefectura Iasi a emis ordinul", ["prefectura_is"]),
+        # oblique (genitive-dative) forms of the head noun
+        ("Felicitări Primăriei Sector 3 pentru parc", ["primaria_sector_3"]),
+        ("bugetul Ministerului Sanatatii a fost taiat", ["ministerul_sanatatii"]),
+        ("o decizie a Curții Constituționale", ["ccr"]),
+        ("Prefecturii Timiș i s-a cerut un raspuns", ["prefectura_tm"]),
+        # county services resolve to the county's body; a bare acronym stays national
+        ("ISU Brașov a intervenit în 5 minute", ["isu_bv"]),
+        ("ISU a intervenit în 5 minute", ["igsu"]),
+        ("IPJ Cluj a deschis o anchetă", ["ipj_cj"]),
+        ("DSP București a confirmat focarul", ["dsp_b"]),
+        ("Casei de Pensii Iasi i-am trimis dosarul", ["cjp_is"]),
+        ("Poliția Capitalei a amendat șoferul", ["dgpmb"]),
+        ("Spitalul Judetean de Urgenta Cluj nu are paturi", ["sju_cluj_napoca"]),
+        ("Guvernul de rușine a mărit taxele", ["guvernul_romaniei"]),
+        ("ISJ Cluj a anunțat vacanța", ["isj_cj"]),
+        ("Consiliul Local Cluj-Napoca a votat bugetul", ["primaria_cluj_napoca"]),
+        ("Tribunalul București a respins cererea", ["tribunalul_b"]),
+        ("CA Cluj a respins apelul", ["curtea_de_apel_cluj"]),
+        ("RADET nu dă căldură de o săptămână", ["termoenergetica"]),
+        ("am primit factura de la Electrica", ["electrica"]),
+        ("Poliția Rutieră Brașov a amendat șoferul", ["ipj_bv"]),
     ],
 )
 def test_institutions_with_and_without_diacritics(text: str, expected: list[str]) -> None:
@@ -81,6 +107,11 @@ def test_institution_carries_kind_and_county() -> None:
         "CTP a scris iar un editorial",  # the journalist, not Cluj public transport
         "Anii trec repede",
         "guvernul ucrainean nu lasa barbatii sa plece",
+        "Ministrul Apărării din Ucraina a primit arme",  # a foreign ministry
+        "guvernul de la Kiev a decis mobilizarea",
+        "CFR Cluj a câștigat campionatul",  # the football club, not the railway
+        "e mai bine ca Cluj decât ca Iași",  # "ca" is "as", not the court of appeal
+        "lipsa de energie Electrică la sat",  # the adjective, not the company
     ],
 )
 def test_ambiguous_acronyms_do_not_fire(text: str) -> None:

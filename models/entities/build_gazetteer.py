@@ -18,7 +18,7 @@ from models.entities.places import COUNTY_ISO, counties, municipalities
 from models.topics.text import fold
 
 OUT = Path(__file__).parent / "data" / "institutions.json"
-GAZETTEER_VERSION = "1.0.0"
+GAZETTEER_VERSION = "1.1.0"
 
 TRANSPORT_CONTEXT = ["autobuz", "autobuzul", "autobuze", "tramvai", "troleibuz", "statie", "sofer", "bilet",
                      "abonament", "transport", "linia", "cluj", "calatori", "banda", "benzi"]
@@ -90,7 +90,7 @@ NATIONAL: list[tuple[str, str, str, list[Any]]] = [
     ("anaf", "Agenția Națională de Administrare Fiscală", "agency",
      ["ANAF", "Fiscul", "fiscul", "fiscului", title("Finanțele"), "anaf-ul"]),
     ("cnas", "Casa Națională de Asigurări de Sănătate", "agency",
-     ["CNAS", "Casa de Asigurări de Sănătate", "Casa de Sănătate", "CASMB", "casa de asigurari"]),
+     ["CNAS", "Casa de Asigurări de Sănătate", "Casa de Sănătate", "casa de asigurari"]),
     ("cnpp", "Casa Națională de Pensii Publice", "agency",
      ["CNPP", "Casa de Pensii", "Casa Națională de Pensii", "casa de pensii", "Casa Județeană de Pensii"]),
     ("igsu", "Inspectoratul General pentru Situații de Urgență", "agency",
@@ -183,13 +183,31 @@ NATIONAL: list[tuple[str, str, str, list[Any]]] = [
     ("uvt", "Universitatea de Vest din Timișoara", "school", ["Universitatea de Vest", "UVT"]),
     ("utcn", "Universitatea Tehnică din Cluj-Napoca", "school", ["Universitatea Tehnică", "UTCN"]),
     ("umf_cluj", "UMF „Iuliu Hațieganu” Cluj-Napoca", "school", ["UMF Cluj", "Iuliu Hațieganu"]),
+    # public utility operators citizens write about most (water, heating, electricity)
+    ("termoenergetica", "Termoenergetica București", "public_company", ["Termoenergetica", "RADET"]),
+    ("apa_nova", "Apa Nova București", "public_company", ["Apa Nova", "Apa Nova București"]),
+    ("compania_de_apa_somes", "Compania de Apă Someș", "public_company", ["Compania de Apă Someș", "CAS Someș"]),
+    ("apavital", "Apavital Iași", "public_company", ["Apavital"]),
+    ("aquatim", "Aquatim Timișoara", "public_company", ["Aquatim"]),
+    ("raja_constanta", "RAJA Constanța", "public_company", [up("RAJA"), "RAJA Constanța"]),
+    ("electrica", "Electrica SA", "public_company", ["Electrica Furnizare", "Distribuție Energie Electrică", "Electrica Distribuție",
+      # bare "Electrica" is also the adjective ("energie electrică"): capitalised, with a billing/supply word
+      ctx("Electrica", ["factur", "furnizor", "contor", "abonat", "client"], "title")]),
 ]
+
+# the 15 courts of appeal (seat -> county)
+COURTS_OF_APPEAL: dict[str, str] = {
+    "Alba Iulia": "RO-AB", "Bacău": "RO-BC", "Brașov": "RO-BV", "București": "RO-B", "Cluj": "RO-CJ",
+    "Constanța": "RO-CT", "Craiova": "RO-DJ", "Galați": "RO-GL", "Iași": "RO-IS", "Oradea": "RO-BH",
+    "Pitești": "RO-AG", "Ploiești": "RO-PH", "Suceava": "RO-SV", "Târgu Mureș": "RO-MS", "Timișoara": "RO-TM",
+}
 
 NATIONAL_COUNTY = {
     "ctp_cluj": "RO-CJ", "stb": "RO-B", "metrorex": "RO-B", "spital_matei_bals": "RO-B", "spital_floreasca": "RO-B",
     "spital_universitar_bucuresti": "RO-B", "spital_militar_central": "RO-B", "spital_victor_babes_bucuresti": "RO-B",
     "ubb": "RO-CJ", "unibuc": "RO-B", "upb": "RO-B", "umf_carol_davila": "RO-B", "uaic": "RO-IS", "uvt": "RO-TM",
-    "utcn": "RO-CJ", "umf_cluj": "RO-CJ",
+    "utcn": "RO-CJ", "umf_cluj": "RO-CJ", "termoenergetica": "RO-B", "apa_nova": "RO-B",
+    "compania_de_apa_somes": "RO-CJ", "apavital": "RO-IS", "aquatim": "RO-TM", "raja_constanta": "RO-CT",
 }
 
 # well-known mayors (surname -> municipality slug); matched capitalised, with "primar" context
@@ -232,7 +250,9 @@ def city_halls() -> list[dict[str, Any]]:
         for form in forms:
             aliases += [f"Primăria {form}", f"Primăria municipiului {form}", f"Primăria din {form}",
                         f"primarul {form}", f"primarul din {form}", f"primarul municipiului {form}",
-                        f"primarului {form}", f"Primăriei {form}", f"Primăriei Municipiului {form}"]
+                        f"primarului {form}", f"Primăriei {form}", f"Primăriei Municipiului {form}",
+                        f"Consiliul Local {form}", f"Consiliul Local al municipiului {form}",
+                        f"Consiliul Local din {form}"]
         for mayor in MAYORS.get(s, []):
             aliases += [f"primarul {mayor}", f"primarului {mayor}"]
             aliases.append(mayor if mayor in MAYOR_ANY_CASE else title(mayor) if mayor in MAYOR_CONTEXT_FREE else ctx(mayor, ["primar", "primarul",
@@ -252,12 +272,57 @@ def city_halls() -> list[dict[str, Any]]:
                     "county": "RO-B", "siruta": [179141, 179150, 179169, 179178, 179187, 179196][n - 1],
                     "aliases": [f"Primăria Sectorului {n}", f"Primăria Sector {n}", f"@PrimariaS{n}",
                                 f"primarul Sectorului {n}", f"primarul sectorului {n}",
-                                f"Primăria S{n}", f"Primăriei Sectorului {n}"]})
+                                f"Primăria S{n}", f"Primăriei Sectorului {n}", f"Consiliul Local Sector {n}",
+                                f"Consiliul Local al Sectorului {n}", f"Consiliul Local Sectorul {n}"]})
+    return out
+
+
+def county_services(code: str, name: str, short: str) -> list[dict[str, Any]]:
+    """A county's deconcentrated services and court: emergency inspectorate (ISU), police inspectorate (IPJ),
+    public health directorate (DSP), pension house (CJP), health insurance house (CAS), school inspectorate
+    (ISJ) and tribunal. Aliases name the county, so a bare ``ISU`` or ``DSP`` still resolves to the national
+    body."""
+    forms = [name] + ([f"{name}-Ilfov"] if code == "RO-B" else [])
+    isu = [a for f in forms for a in (f"ISU {f}", f"Inspectoratul pentru Situații de Urgență {f}",
+                                      f"SMURD {f}", f"pompierii din {f}")]
+    ipj = [a for f in forms[:1] for a in (f"IPJ {f}", f"Inspectoratul de Poliție Județean {f}",
+                                          f"Inspectoratul Județean de Poliție {f}", f"Poliția Județeană {f}",
+                                          f"Poliția județului {f}")]
+    dsp = [f"DSP {name}", f"Direcția de Sănătate Publică {name}", f"Direcția de Sănătate Publică a județului {name}",
+           f"Direcția de Sănătate Publică a municipiului {name}"]
+    cjp = [f"Casa Județeană de Pensii {name}", f"CJP {name}", f"Casa de Pensii {name}",
+           f"Casa de Pensii a municipiului {name}"]
+    cas = [f"Casa de Asigurări de Sănătate {name}", f"Casa Județeană de Asigurări de Sănătate {name}",
+           f"CAS {name}", f"CJAS {name}"] + (["CASMB", f"Casa de Asigurări de Sănătate a Municipiului {name}"]
+                                               if code == "RO-B" else [])
+    ipj += [f"Poliția Rutieră {name}"]
+    isj = ([f"ISJ {name}", f"Inspectoratul Școlar Județean {name}", f"Inspectoratul Școlar {name}",
+            f"Inspectoratul Școlar al județului {name}"] if code != "RO-B"
+           else ["ISMB", "Inspectoratul Școlar al Municipiului București", "Inspectoratul Școlar București"])
+    tribunal = [f"Tribunalul {name}"] + (["Tribunalul Bucureștiului"] if code == "RO-B" else [])
+    where = "Municipiului București" if code == "RO-B" else f"Județului {name}"
+    out = [
+        {"id": f"isu_{short}", "name": f"Inspectoratul pentru Situații de Urgență al {where}", "kind": "agency",
+         "county": code, "aliases": isu},
+        {"id": f"dsp_{short}", "name": f"Direcția de Sănătate Publică a {where}", "kind": "agency",
+         "county": code, "aliases": dsp},
+        {"id": f"cjp_{short}", "name": f"Casa de Pensii a {where}", "kind": "agency", "county": code, "aliases": cjp},
+        {"id": f"cas_{short}", "name": f"Casa de Asigurări de Sănătate a {where}", "kind": "agency", "county": code,
+         "aliases": cas},
+        {"id": f"isj_{short}", "name": "Inspectoratul Școlar al Municipiului București" if code == "RO-B"
+         else f"Inspectoratul Școlar Județean {name}", "kind": "school", "county": code, "aliases": isj},
+        {"id": f"tribunalul_{short}", "name": f"Tribunalul {name}", "kind": "justice", "county": code,
+         "aliases": tribunal},
+    ]
+    if code != "RO-B":  # Bucharest's police is the DGPMB
+        out.append({"id": f"ipj_{short}", "name": f"Inspectoratul de Poliție Județean {name}", "kind": "police",
+                    "county": code, "aliases": ipj})
     return out
 
 
 def county_bodies() -> list[dict[str, Any]]:
-    """County councils, prefectures and county emergency hospitals for the 41 counties (+ Bucharest prefecture)."""
+    """County councils, prefectures, county emergency hospitals and county services (ISU, IPJ, DSP, pension and
+    health insurance houses) for the 41 counties, plus Bucharest's prefecture, council and services."""
     out: list[dict[str, Any]] = []
     seats = {loc.county: loc.name for loc in municipalities() if loc.kind == 1}
     for code, name in sorted(counties().items()):
@@ -268,6 +333,11 @@ def county_bodies() -> list[dict[str, Any]]:
                                     "Prefectura Bucureștiului", "Prefectul Capitalei"]})
             out.append({"id": "cgmb", "name": "Consiliul General al Municipiului București", "kind": "county_council",
                         "county": code, "aliases": ["CGMB", "Consiliul General"]})
+            out += county_services(code, "București", "b")
+            out.append({"id": "dgpmb", "name": "Direcția Generală de Poliție a Municipiului București",
+                        "kind": "police", "county": code,
+                        "aliases": ["DGPMB", "Poliția Capitalei", "Poliția Municipiului București",
+                                    "Poliția București", "Poliția Bucureștiului"]})
             continue
         short = code.split("-")[1].lower()
         cj_forms = [name, f"județului {name}", f"Județean {name}"]
@@ -287,7 +357,9 @@ def county_bodies() -> list[dict[str, Any]]:
                         "aliases": [f"Spitalul Județean de Urgență {seat}", f"Spitalul Județean {seat}",
                                     f"Spitalului Județean {seat}", f"SJU {seat}",
                                     f"Spitalul Clinic Județean de Urgență {seat}", f"Spitalul Județean {name}",
-                                    f"Spitalului Județean de Urgență {seat}"]})
+                                    f"Spitalului Județean de Urgență {seat}"]
+                        + ([f"Spitalul Județean de Urgență {name}", f"SJU {name}"] if name != seat else [])})
+        out += county_services(code, name, short)
     return out
 
 
@@ -316,6 +388,10 @@ def build() -> dict[str, Any]:
                         "aliases": [name, *aliases]})
     entries += city_halls()
     entries += county_bodies()
+    for seat, county in COURTS_OF_APPEAL.items():
+        entries.append({"id": f"curtea_de_apel_{slug(seat).replace('-', '_')}", "name": f"Curtea de Apel {seat}",
+                        "kind": "justice", "county": county,
+                        "aliases": [f"Curtea de Apel {seat}", ctx(f"CA {seat}", ["apel", "instant", "dosar", "sentint", "judec", "magistrat"], "title")]})
     _mark_common_acronyms(entries)
     ids = [e["id"] for e in entries]
     dupes = {i for i in ids if ids.count(i) > 1}

@@ -27,6 +27,18 @@ _SMALL_WORDS = {"de", "din", "lui", "cel", "pe", "sub", "la"}
 _FOREIGN_ADJ = ("ucrain", "italian", "german", "frances", "francez", "rus", "maghiar", "ungar", "chinez", "american",
                 "britanic", "spaniol", "bulgar", "sarb", "polonez", "austriac", "moldov", "israel", "turc", "grec")
 _NATIONAL_GENERIC = {"guvernul_romaniei", "parlamentul_romaniei", "politia_romana", "jandarmeria"}
+# "Ministrul Apărării din Ucraina", "guvernul de la Kiev": a foreign body, not the Romanian one
+_FOREIGN_PLACES = frozenset(
+    "ucraina ucrainei kiev kyiv rusia rusiei moscova kremlin moldova moldovei chisinau ungaria ungariei budapesta "
+    "germania germaniei berlin franta frantei paris italia italiei roma spania spaniei madrid sua america americii "
+    "washington anglia angliei londra britania britaniei bulgaria bulgariei sofia polonia poloniei varsovia austria "
+    "austriei viena israel israelului turcia turciei ankara grecia greciei atena china chinei beijing serbia serbiei "
+    "belgrad olanda olandei belgia belgiei bruxelles portugalia portugaliei suedia suediei elvetia elvetiei".split()
+)
+_FOREIGN_LINKS = {"din", "al", "a", "lui", "de"}
+_NATIONAL_KINDS = {"ministry", "government", "parliament", "police", "justice"}
+# alias-shaped phrases that name something else: CFR Cluj is the football club, not the railway
+_NOT_INSTITUTIONS = {("cfr", "cluj")}
 
 # county names that are also ordinary words / rivers / first names: match only capitalised
 _COUNTY_TITLE_ONLY = {"alba", "olt", "neamt", "calarasi", "constanta", "timis", "mures", "arges", "prahova",
@@ -56,6 +68,33 @@ LOCALITY_STOPLIST = set(
     "lacul|balta|baltati|insula|ostrov|ostrovu|nucet|pucioasa|videle|urlati|navodari|siret|faget|"
     "sulina|mare|baia|brad|baba novac|tirol|voluntari|capitala|balan".split("|")
 )
+# Oblique (genitive-dative) forms of institution head nouns -> the articled nominative the aliases use,
+# so "Ministerului Sănătății", "Primăriei Sector 3" and "Prefecturii Cluj" match "Ministerul Sănătății"...
+# Applied only to institution matching, on folded tokens, both to the aliases and to the post.
+HEAD_NOUN_NOMINATIVE: dict[str, str] = {
+    "ministerului": "ministerul", "ministrului": "ministrul", "primariei": "primaria", "primarului": "primarul",
+    "spitalului": "spitalul", "consiliului": "consiliul", "prefecturii": "prefectura", "prefectului": "prefectul",
+    "politiei": "politia", "inspectoratului": "inspectoratul", "agentiei": "agentia", "casei": "casa",
+    "directiei": "directia", "curtii": "curtea", "tribunalului": "tribunalul", "parchetului": "parchetul",
+    "guvernului": "guvernul", "parlamentului": "parlamentul", "senatului": "senatul", "camerei": "camera",
+    "universitatii": "universitatea", "autoritatii": "autoritatea", "garzii": "garda", "oficiului": "oficiul",
+    "institutului": "institutul", "companiei": "compania", "regiei": "regia", "serviciului": "serviciul",
+    "jandarmeriei": "jandarmeria", "administratiei": "administratia", "presedintiei": "presedintia",
+    "institutiei": "institutia", "societatii": "societatea", "bancii": "banca", "avocatului": "avocatul",
+    "departamentului": "departamentul", "secretariatului": "secretariatul", "judecatoriei": "judecatoria",
+    # feminine adjectives agree with the head: "Curții Constituționale", "Casei Naționale", "Poliției Române"
+    "nationale": "nationala", "constitutionale": "constitutionala", "romane": "romana", "generale": "generala",
+    "locale": "locala", "judetene": "judeteana", "electorale": "electorala", "superioare": "superioara",
+}
+
+
+def _head_nominative(tokens: list[str]) -> list[str]:
+    """Folded tokens with oblique institution head nouns put in the nominative (see HEAD_NOUN_NOMINATIVE)."""
+    if HEAD_NOUN_NOMINATIVE.keys().isdisjoint(tokens):  # most posts: no copy
+        return tokens
+    return [HEAD_NOUN_NOMINATIVE.get(t, t) for t in tokens]
+
+
 PROMINENT: dict[str, str] = {"floresti": "RO-CJ", "apahida": "RO-CJ", "baciu": "RO-CJ", "otopeni": "RO-IF",
                              "voluntari": "RO-IF", "mamaia": "RO-CT", "feleacu": "RO-CJ"}
 LOCALITY_ALIASES: dict[str, str] = {"cluj": "cluj-napoca", "capitala": "bucuresti", "capitalei": "bucuresti",
@@ -121,7 +160,7 @@ class Extractor:
             for alias in entry["aliases"]:
                 if isinstance(alias, str):
                     alias = {"text": alias}
-                toks = tuple(_toks(alias["text"]))
+                toks = tuple(_head_nominative(_toks(alias["text"])))
                 if toks:
                     self._add(_Pattern(toks, ("inst", entry["id"]), alias.get("case", "any"),
                                        tuple(alias.get("context", []))))
@@ -157,6 +196,20 @@ class Extractor:
             return all(t[:1].isupper() for t in originals if t[:1].isalpha())
         return True
 
+    def _foreign_or_other(self, inst_id: str, folded: list[str], i: int, n: int) -> bool:
+        """True when the alias at ``folded[i:i+n]`` names something else: a phrase of ``_NOT_INSTITUTIONS``, or a
+        national body followed by a foreign country (``Ministrul Apărării din Ucraina``, ``guvernul de la Kiev``)."""
+        if any(tuple(folded[i : i + len(p)]) == p for p in _NOT_INSTITUTIONS):
+            return True
+        info = self.institutions[inst_id]
+        if info["county"] is not None or info["kind"] not in _NATIONAL_KINDS:
+            return False
+        after = folded[i + n : i + n + 3]
+        if after and after[0] in _FOREIGN_LINKS:
+            rest = after[2:] if after[0] == "de" and after[1:2] == ["la"] else after[1:2]
+            return bool(rest) and rest[0] in _FOREIGN_PLACES
+        return False
+
     @staticmethod
     def _sentence_initial(text: str, start: int) -> bool:
         return start == 0 or bool(_SENTENCE_END.search(text[:start]))
@@ -176,15 +229,16 @@ class Extractor:
             folded = [folded_text[m.start() : m.end()] for m in matches]
         else:
             folded = [fold(t) for t in originals]
+        heads = _head_nominative(folded)
         insts: list[tuple[int, str]] = []
         evidence: list[tuple[int, int, str]] = []  # (priority, position, county code); cue-marked counties first
         blocked = [False] * len(folded)
         i = 0
         while i < len(folded):
             best: _Pattern | None = None
-            for pat in self.patterns.get(folded[i], ()):
+            for pat in self.patterns.get(heads[i], ()):
                 n = len(pat.tokens)
-                if tuple(folded[i : i + n]) != pat.tokens or (best and n <= len(best.tokens)):
+                if tuple(heads[i : i + n]) != pat.tokens or (best and n <= len(best.tokens)):
                     continue
                 before = originals[i - 1] if i > 0 else ""
                 after = originals[i + n] if i + n < len(originals) else ""
@@ -201,6 +255,9 @@ class Extractor:
             kind, value = best.target
             nxt = folded[i + n] if i + n < len(folded) else ""
             if kind == "inst" and value in _NATIONAL_GENERIC and nxt.startswith(_FOREIGN_ADJ):
+                i += n
+                continue
+            if kind == "inst" and self._foreign_or_other(value, folded, i, n):
                 i += n
                 continue
             if kind == "inst":
