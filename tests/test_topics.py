@@ -83,6 +83,20 @@ def test_round6_enlarged_the_held_out_split() -> None:
     assert len(round6) >= 1500 and {r.split for r in round6} == {"train", "test"}
 
 
+def test_round7_civic_posts_are_written_and_held_out_first() -> None:
+    rows = load_annotations()
+    round7 = [r for r in rows if r.pool.startswith("round 7")]
+    held = [r for r in round7 if r.split == "test_synthetic"]
+    train = [r for r in round7 if r.split == "train"]
+    assert all(r.synthetic and r.source == "synthetic" for r in round7)
+    assert len(held) == 109 and len(train) == 268 and {r.split for r in round7} == {"test_synthetic", "train"}
+    # every topic is held out at least 4 times, and some posts have no topic
+    assert all(sum(t in r.labels for r in held) >= 4 for t in TOPIC_IDS)
+    assert sum(not r.labels for r in held) >= 15
+    # the held-out posts were written first: lower ids than every round-7 training post
+    assert max(int(r.id.split(":")[1]) for r in held) < min(int(r.id.split(":")[1]) for r in train)
+
+
 def test_round6_split_is_deterministic_and_keeps_near_duplicates_together() -> None:
     from models.topics.pool import assign_round_split
 
@@ -210,6 +224,10 @@ def test_held_out_metrics_reproduce_card() -> None:
     labels, _ = load_predictor().predict_many([r.text for r in rows])
     metrics = prf(label_matrix(labels), label_matrix([r.labels for r in rows]))
     assert metrics["macro_f1"] == card["metrics"]["test"]["macro_f1"]
+    written = [r for r in load_annotations() if r.split == "test_synthetic"]
+    labels, _ = load_predictor().predict_many([r.text for r in written])
+    metrics = prf(label_matrix(labels), label_matrix([r.labels for r in written]))
+    assert metrics["macro_f1"] == card["metrics"]["test_synthetic"]["macro_f1"]
 
 
 # --- IO and CLI -----------------------------------------------------------------------------------------
