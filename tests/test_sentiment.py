@@ -102,6 +102,17 @@ def test_artifact_matches_model_card() -> None:
     assert metrics["sart_val_macro_f1"] == card["held_out_metrics"]["sart_val"]["macro_f1"]
 
 
+def test_civic_posts_are_split_and_never_cross_into_training() -> None:
+    from models.sentiment.data import load_civic
+    from models.sentiment.text import normalise_key
+
+    pool, test = load_civic()
+    assert len(pool) == 268 and len(test) == 109
+    assert {e.label for e in pool} == {e.label for e in test} == set(LABELS)
+    assert all(e.source == "civic" for e in pool + test)
+    assert not {normalise_key(e.text) for e in pool} & {normalise_key(e.text) for e in test}
+
+
 @pytest.mark.parametrize(("text", "expected"), [*((t, "positive") for t in POSITIVE),
                                                 *((t, "negative") for t in NEGATIVE)])
 def test_clear_cut_examples(text: str, expected: str) -> None:
@@ -200,13 +211,14 @@ def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
     binary = ("negative", "positive")
     splits = {
         "train": [*_synthetic("laroseda", 60, rng, binary), *_synthetic("sart", 60, rng, three),
-                  *_synthetic("red", 60, rng, three)],
+                  *_synthetic("red", 60, rng, three), *_synthetic("civic", 30, rng, three)],
         "dev": [*_synthetic("laroseda", 20, rng, binary), *_synthetic("sart", 21, rng, three),
                 *_synthetic("red", 21, rng, three)],
         "laroseda_test": _synthetic("laroseda", 20, rng, ("negative", "positive")),
         "laroseda_test_content_only": _synthetic("laroseda", 20, rng, ("negative", "positive")),
         "sart_val": _synthetic("sart", 30, rng, three),
         "red_test": _synthetic("red", 30, rng, three),
+        "civic_test": _synthetic("civic", 30, rng, three),
     }
     for name, examples in splits.items():
         write_jsonl(tmp_path / "data" / f"{name}.jsonl", examples)
@@ -220,6 +232,7 @@ def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
     assert [r["candidate"]["name"] for r in comparison["candidates"]] == ["heads_nbsvm_R0.3_S0.3",
                                                                          "svc_word+char_neg_C0.3"]
     assert all(0 <= r["cv"]["sart_macro_f1"] <= 1 for r in comparison["candidates"])
+    assert all(0 <= r["cv"]["civic_macro_f1"] <= 1 for r in comparison["candidates"])
     assert (artifacts / "sentiment.npz").is_file()
     assert main(["package", "--work-dir", work, "--out", str(artifacts)]) == 2  # not evaluated yet
     assert main(["evaluate", "--work-dir", work, "--out", str(artifacts), "--throughput-posts", "200"]) == 0
@@ -232,6 +245,7 @@ def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
     assert metrics["posts_per_second_per_core"] == metrics["throughput_social_posts"]["posts_per_cpu_second"] > 0
     assert metrics["targets"]["sart_val_macro_f1"]["met"] == (metrics["sart_val_macro_f1"] >= 0.82)
     assert metrics["held_out"]["laroseda_test"]["scoring"].startswith("binary")
+    assert metrics["civic_test_macro_f1"] == metrics["held_out"]["civic_test"]["macro_f1"]
     assert main(["package", "--work-dir", work, "--out", str(artifacts)]) == 0
     card = json.loads((artifacts / "model_card.json").read_text())
     assert card["artifact"]["sha256"] == sha256_of(artifacts / "sentiment.npz")
@@ -272,3 +286,19 @@ def test_domain_heads_artifact_roundtrip(tmp_path: Path) -> None:
     assert np.allclose(loaded.predict_proba(texts), probs, atol=2e-2)  # float16 weights
     time.sleep(1.1)  # zip entries carry a timestamp: a later save must still give the same bytes
     assert model.save(tmp_path / "m2.npz").read_bytes() == path.read_bytes()
+
+
+def test_civic_training_posts_enter_the_pool_only_on_request(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from models.sentiment import data
+
+    rng = np.random.default_rng(1)
+    three = ("negative", "neutral", "positive")
+    monkeypatch.setattr(data, "load_laroseda", lambda root, with_title=True: (
+        _synthetic("laroseda", 20, rng, ("negative", "positive")), _synthetic("laroseda", 4, rng, ("negative",))))
+    monkeypatch.setattr(data, "load_sart", lambda root: (_synthetic("sart", 20, rng, three), []))
+    monkeypatch.setattr(data, "load_red", lambda root: (_synthetic("red", 20, rng, three), []))
+    shipped = data.build_splits(tmp_path)
+    civic = data.build_splits(tmp_path, civic_train=True)
+    assert not any(e.source == "civic" for e in shipped["train"] + shipped["dev"])
+    assert sum(e.source == "civic" for e in civic["train"] + civic["dev"]) == 268
+    assert len(shipped["civic_test"]) == len(civic["civic_test"]) == 109

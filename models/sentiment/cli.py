@@ -106,8 +106,12 @@ def _parser() -> argparse.ArgumentParser:
                        "../shared/datasets")
         p.add_argument("--dev-fraction", type=float, default=0.1)
         p.add_argument("--seed", type=int, default=13)
+        p.add_argument("--civic-train", action="store_true",
+                       help="also put the civic-style training posts (models/sentiment/data) in the pool; their "
+                            "held-out part is always evaluated")
     for p in (p_train, p_all):
-        p.add_argument("--candidates", default="", help="comma-separated candidate names (default: the grid "
+        p.add_argument("--candidates", default="", help="comma-separated candidate names, or 'civic' for the civic "
+                       "experiment's grid (default: the grid "
                        "of train.default_candidates)")
         p.add_argument("--folds", type=int, default=5, help="cross-validation folds for selection and "
                        "calibration")
@@ -131,11 +135,13 @@ def _out_dir(args: argparse.Namespace) -> Path:
 
 
 def _run_train(args: argparse.Namespace, work_dir: Path) -> None:
-    from models.sentiment.train import all_candidates, default_candidates, train
+    from models.sentiment.train import all_candidates, civic_candidates, default_candidates, train
 
     names = [n.strip() for n in args.candidates.split(",") if n.strip()]
     candidates = default_candidates()
-    if names:
+    if names == ["civic"]:  # the civic experiment's grid (use with prepare --civic-train)
+        candidates = civic_candidates()
+    elif names:
         known = {c.name: c for c in all_candidates()}
         unknown = sorted(set(names) - set(known))
         if unknown:
@@ -161,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         work_dir = Path(args.work_dir)
         if args.step in ("prepare", "all"):
-            summary = prepare(datasets_root(args.datasets_root), work_dir, args.dev_fraction, args.seed)
+            summary = prepare(datasets_root(args.datasets_root), work_dir, args.dev_fraction, args.seed,
+                              civic_train=args.civic_train)
             print(json.dumps(summary, sort_keys=True))
         if args.step in ("train", "all"):
             _run_train(args, work_dir)

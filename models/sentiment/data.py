@@ -21,7 +21,9 @@ from models.sentiment.text import clean_text, normalise_key
 DATASETS_ENV = "CIVIC_PULSE_DATASETS_ROOT"
 DEFAULT_DATASETS_ROOT = "../shared/datasets"
 DEFAULT_WORK_DIR = "build/sentiment"
-HELD_OUT = ("laroseda_test", "laroseda_test_content_only", "sart_val", "red_test")
+HELD_OUT = ("laroseda_test", "laroseda_test_content_only", "sart_val", "red_test", "civic_test")
+OPTIONAL_HELD_OUT = ("civic_test",)  # work dirs prepared before it existed still evaluate
+CIVIC_FILE = Path(__file__).parent / "data" / "civic_posts.jsonl"
 SPLIT_FILES = ("train", "dev", *HELD_OUT)
 
 SOURCES = {
@@ -31,6 +33,9 @@ SOURCES = {
              "labels": "Label 0 negative, 1 neutral, 2 positive"},
     "red": {"name": "RED v1 (Alegzandra/RED-Romanian-Emotions-Dataset)", "licence": "MIT",
             "domain": "tweets", "labels": "Bucurie positive; Furie/Frica/Tristete negative; Neutru neutral"},
+    "civic": {"name": "Civic Pulse civic-style posts (written for topics round 7, models/sentiment/data)",
+              "licence": "CC0 1.0", "domain": "citizens' posts about public services",
+              "labels": "hand-labelled negative / neutral / positive"},
 }
 RED_LABELS = {"Bucurie": "positive", "Furie": "negative", "Frica": "negative", "Tristete": "negative",
               "Neutru": "neutral"}
@@ -109,6 +114,18 @@ def load_red(root: Path) -> tuple[list[Example], list[Example]]:
     return pool, _csv_examples(folder / "test.csv", "red", "test", "Tweet", "Emotion", RED_LABELS)
 
 
+def load_civic(path: Path = CIVIC_FILE) -> tuple[list[Example], list[Example]]:
+    """The committed civic-style posts: (training pool, held-out test)."""
+    pool: list[Example] = []
+    test: list[Example] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            example = Example(f"civic:{row['id']}", "civic", row["text"], row["label"])
+            (test if row["split"] == "test" else pool).append(example)
+    return pool, test
+
+
 def _dedupe(examples: Iterable[Example], banned: set[str]) -> list[Example]:
     """Drop texts seen in ``banned`` or already kept (first occurrence wins)."""
     seen = set(banned)
@@ -138,16 +155,20 @@ def stratified_dev(pool: list[Example], fraction: float, seed: int) -> tuple[lis
     return train, dev
 
 
-def build_splits(root: Path, dev_fraction: float = 0.1, seed: int = 13) -> dict[str, list[Example]]:
-    """All splits: train, dev and the held-out official test splits."""
+def build_splits(root: Path, dev_fraction: float = 0.1, seed: int = 13,
+                 civic_train: bool = False) -> dict[str, list[Example]]:
+    """All splits: train, dev and the held-out test splits (the official ones and the civic posts' test part).
+
+    ``civic_train`` also puts the civic posts' training part in the pool (off for the shipped recipe)."""
     lar_pool, lar_test = load_laroseda(root)
     sart_pool, sart_val = load_sart(root)
     red_pool, red_test = load_red(root)
+    civic_pool, civic_test = load_civic()
     _, lar_content = load_laroseda(root, with_title=False)
     held = {"laroseda_test": lar_test, "laroseda_test_content_only": lar_content, "sart_val": sart_val,
-            "red_test": red_test}
+            "red_test": red_test, "civic_test": civic_test}
     held_keys = {normalise_key(e.text) for split in held.values() for e in split}
-    pool = _dedupe([*lar_pool, *sart_pool, *red_pool], held_keys)
+    pool = _dedupe([*lar_pool, *sart_pool, *red_pool, *(civic_pool if civic_train else [])], held_keys)
     train, dev = stratified_dev(pool, dev_fraction, seed)
     return {"train": train, "dev": dev, **held}
 
@@ -177,9 +198,10 @@ def iter_split_paths(work_dir: Path) -> Iterator[tuple[str, Path]]:
         yield name, work_dir / "data" / f"{name}.jsonl"
 
 
-def prepare(root: Path, work_dir: Path, dev_fraction: float = 0.1, seed: int = 13) -> dict[str, dict]:
+def prepare(root: Path, work_dir: Path, dev_fraction: float = 0.1, seed: int = 13,
+            civic_train: bool = False) -> dict[str, dict]:
     """Write all splits to ``work_dir/data`` and return their label counts per source."""
-    splits = build_splits(root, dev_fraction, seed)
+    splits = build_splits(root, dev_fraction, seed, civic_train)
     summary: dict[str, dict] = {}
     for name, path in iter_split_paths(work_dir):
         write_jsonl(path, splits[name])

@@ -93,7 +93,9 @@ def build_card(model: SentimentModel, artifact: Path, work_dir: Path, metrics: d
         "targets": metrics.get("targets"),
         "training_data": {"sources": SOURCES, "split_counts": summary,
                           "held_out_never_trained_on": ["LaRoSeDa official test (laroseda_test.json)",
-                                                        "SART val", "RED v1 test"],
+                                                        "SART val", "RED v1 test",
+                                                        "civic-style posts, split test "
+                                                        "(models/sentiment/data/civic_posts.jsonl)"],
                           "model_selection": "k-fold cross-validation on train+dev only; the held-out splits "
                                              "are read only by the evaluate step"},
         "method": _method(model),

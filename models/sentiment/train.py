@@ -39,8 +39,9 @@ LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
 CLASSIFIERS = ("linearsvc", "nbsvm", "logreg", "sgd")
 ARCHITECTURES = ("joint", "domain_heads")
 REVIEW_SOURCES = frozenset({"laroseda"})
-SELECTION_METRIC = ("mean(LaRoSeDa binary accuracy, SART macro-F1, RED macro-F1) of the calibrated "
-                    "out-of-fold predictions, k-fold cross-validation on train+dev")
+SELECTION_METRIC = ("mean(LaRoSeDa binary accuracy, SART macro-F1, RED macro-F1, and civic-post macro-F1 when "
+                    "prepare --civic-train put them in the pool) of the calibrated out-of-fold predictions, "
+                    "k-fold cross-validation on train+dev")
 Log = Callable[[str], Any]
 
 
@@ -88,13 +89,15 @@ def all_candidates() -> list[Candidate]:
         Candidate("logreg_word+char_neg_C10", base, "logreg", 10.0),
         Candidate("sgd_modhuber_word+char_neg", base, "sgd", 2e-5),
         Candidate("heads_svc_R0.3_S0.3", pol, "linearsvc", 0.3, architecture=heads),
+        *civic_candidates(),
         Candidate("heads_nbsvm_char1-6_R0.3_S0.3", replace(pol, char_ngrams=(1, 6)), "nbsvm", 0.3,
                   (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0)), heads, review_c=0.3),
     ]
 
 
 def default_candidates() -> list[Candidate]:
-    """The comparison grid of a full ``train`` run (kept small: 2 shared cores)."""
+    """The comparison grid of a full ``train`` run (kept small: 2 shared cores). Without ``--civic-train`` the
+    civic posts are not in the pool and their weights do not matter."""
     pol = FeatureConfig(polarity_lexicon=True)
     heads = "domain_heads"
     social = (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0))
@@ -106,6 +109,22 @@ def default_candidates() -> list[Candidate]:
         Candidate("heads_nbsvm_R0.3+social0.15_S0.3", pol, "nbsvm", 0.3, social, heads, review_c=0.3,
                   review_social_share=0.15),
     ]
+
+
+def civic_candidates() -> list[Candidate]:
+    """The grid of the civic experiment (``prepare --civic-train``; docs/sentiment.md, candidate 2.1.0): the
+    default grid with the civic posts at a quarter of SART's total weight, plus the 2.0.0 configuration with
+    the civic posts at 0, 0.5 and 1.0."""
+    pol = FeatureConfig(polarity_lexicon=True)
+    heads = "domain_heads"
+    out = [replace(c, name=f"{c.name}_civic0.25", source_weights=(*c.source_weights, ("civic", 0.25)))
+           if c.architecture == heads else
+           replace(c, name=f"{c.name}_civic0.25", source_weights=(("laroseda", 1.0), ("sart", 1.0), ("red", 1.0),
+                                                                   ("civic", 0.25)))
+           for c in default_candidates()]
+    return out + [Candidate(f"heads_nbsvm_R0.3_S0.5_civic{w}", pol, "nbsvm", 0.5,
+                            (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0), ("civic", w)), heads, review_c=0.3)
+                  for w in (0.0, 0.5, 1.0)]
 
 
 def example_weights(sources: Sequence[str] | np.ndarray, source_weights: dict[str, float]) -> np.ndarray:
@@ -200,14 +219,15 @@ def fit_calibrator(scores: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tu
 
 
 def source_metrics(scores: np.ndarray, y: np.ndarray, sources: Sequence[str] | np.ndarray) -> dict[str, float]:
-    """Selection metrics: LaRoSeDa binary accuracy (neg vs pos), SART and RED macro-F1."""
+    """Selection metrics: LaRoSeDa binary accuracy (neg vs pos), SART, RED and civic-post macro-F1 (each when
+    the source is present)."""
     src = np.asarray(sources)
     out: dict[str, float] = {}
     mask = src == "laroseda"
     if mask.any():
         binary = np.where(scores[mask, 0] >= scores[mask, 2], 0, 2)
         out["laroseda_binary_accuracy"] = float(accuracy_score(y[mask], binary))
-    for name in ("sart", "red"):
+    for name in ("sart", "red", "civic"):
         mask = src == name
         if mask.any():
             out[f"{name}_macro_f1"] = float(f1_score(y[mask], scores[mask].argmax(axis=1), average="macro",
