@@ -214,7 +214,7 @@ SUMMARY_SCHEMA = StructType.fromJson({
         for name, kind in (
             ("partition", "integer"), ("rows", "long"), ("scored", "long"),
             ("sentiment_model_version", "string"), ("topic_model_version", "string"),
-            ("topic_taxonomy_version", "string"),
+            ("topic_taxonomy_version", "string"), ("entity_gazetteer_version", "string"),
         )
     ],
 })  # fmt: skip
@@ -252,7 +252,7 @@ def stage_partition(
     scored_schema = pa.schema([f for f in out_schema if f.name not in ("enrich_run_id", "enriched_at")])
     run_id_column, started_column = pa.scalar(run_id, pa.string()), pa.scalar(started, out_schema.field("enriched_at").type)
     rows = scored = 0
-    versions: dict[str, str | None] = dict.fromkeys(_VERSION_COLUMNS)
+    versions: dict[str, str | None] = dict.fromkeys(_RUN_VERSION_KEYS)
     writer: pq.ParquetWriter | None = None
     try:
         for batch in score_partition(batches, scored_schema):
@@ -273,6 +273,7 @@ def stage_partition(
             if scored_here and versions["sentiment_model_version"] is None:
                 first = pc.index(pc.is_valid(out.column("sentiment")), True).as_py()
                 versions = {name: out.column(name)[first].as_py() for name in _VERSION_COLUMNS}
+                versions["entity_gazetteer_version"] = _gazetteer_version()
         if writer is not None:
             writer.close()
             writer = None
@@ -288,6 +289,15 @@ def stage_partition(
 
 
 _VERSION_COLUMNS = ("sentiment_model_version", "topic_model_version", "topic_taxonomy_version")
+# what the run records (ops.runs.model_versions): the model columns plus the gazetteer, which has no column
+_RUN_VERSION_KEYS = (*_VERSION_COLUMNS, "entity_gazetteer_version")
+
+
+def _gazetteer_version() -> str:
+    """Version of the institutions gazetteer this worker scored with (already loaded by the scoring pass)."""
+    from models.entities.extract import default_extractor
+
+    return default_extractor().version
 _ARROW_CODECS = {"uncompressed": "none", "none": "none"}
 
 
@@ -365,7 +375,7 @@ def run_enrich(
         lake.cleanup_staging(keep=mark)
     scored = sum(s["scored"] for s in summaries)
     with_versions = [s for s in summaries if s["sentiment_model_version"] is not None]
-    model_versions = {k: with_versions[0][k] for k in _VERSION_COLUMNS} if with_versions else {}
+    model_versions = {k: with_versions[0][k] for k in _RUN_VERSION_KEYS} if with_versions else {}
     return EnrichResult(
         run_id=run_id,
         day=day,

@@ -29,7 +29,7 @@ _metrics_schema, _metrics_docs = build_schema(
     column("rows_quarantined", LongType(), "Rows sent to quarantine or collapsed as duplicates (see details)."),
     column("details", MapType(StringType(), StringType()), "Stage-specific counts and facts, as text."),
     column("code_version", StringType(), "Package version and git commit of the code that ran.", False),
-    column("model_versions", MapType(StringType(), StringType()), "Model and taxonomy versions used."),
+    column("model_versions", MapType(StringType(), StringType()), "Model, taxonomy and gazetteer versions used (enrich: sentiment, topic model, topic taxonomy, entity gazetteer)."),
     column("table_versions", MapType(StringType(), LongType()), "Delta versions of the tables after the stage."),
     column("lake_engine", StringType(), "delta-rs or delta-spark.", False),
     column("host", StringType(), "Host name of the driver.", False),

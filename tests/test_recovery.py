@@ -104,7 +104,8 @@ def test_every_stage_records_a_metrics_row_that_matches_the_tables(pipeline_lake
     assert silver["rows_in"] == ingest["rows_out"]
     assert silver["rows_in"] == silver["rows_out"] + int(silver["details"]["duplicates_collapsed"])
     assert enrich["rows_in"] == silver["rows_out"]
-    assert set(enrich["model_versions"]) >= {"sentiment_model_version", "topic_model_version", "topic_taxonomy_version"}
+    assert set(enrich["model_versions"]) >= {"sentiment_model_version", "topic_model_version", "topic_taxonomy_version",
+                                             "entity_gazetteer_version"}
     for r in day1.values():
         assert r["duration_s"] > 0 and r["code_version"].startswith("0.1.0")
         assert r["lake_engine"] == lake.engine_name
