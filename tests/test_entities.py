@@ -109,6 +109,7 @@ def test_institution_carries_kind_and_county() -> None:
         "guvernul ucrainean nu lasa barbatii sa plece",
         "Ministrul Apărării din Ucraina a primit arme",  # a foreign ministry
         "guvernul de la Kiev a decis mobilizarea",
+        "Ministrul Justiției din Republica Moldova a demisionat",
         "CFR Cluj a câștigat campionatul",  # the football club, not the railway
         "e mai bine ca Cluj decât ca Iași",  # "ca" is "as", not the court of appeal
         "lipsa de energie Electrică la sat",  # the adjective, not the company
@@ -177,6 +178,15 @@ def test_measured_quality_on_held_out_split() -> None:
     assert test["posts"] >= 150
     assert test["institutions"]["precision"] >= 0.8 and test["institutions"]["recall"] >= 0.8
     assert test["county"]["precision"] >= 0.8 and test["county"]["recall"] >= 0.8
+
+
+def test_blind_written_mentions_reproduce_the_card() -> None:
+    from models.entities.evaluate import CARD, blind_mentions, score
+
+    blind = score(blind_mentions())
+    card = json.loads(CARD.read_text(encoding="utf-8"))["blind_written_mentions"]
+    assert blind["posts"] == 60 and blind["institutions"] == card["institutions"] and blind["county"] == card["county"]
+    assert blind["institutions"]["recall"] >= 0.95 and blind["institutions"]["precision"] >= 0.95
 
 
 # --- CLI ----------------------------------------------------------------------------------------------

@@ -11,6 +11,14 @@ from models.entities.extract import default_extractor
 from models.topics.data import Example, load_annotations
 
 CARD = Path(__file__).parent / "data" / "entities_card.json"
+BLIND_MENTIONS = Path(__file__).parent / "data" / "blind_mentions.jsonl"
+
+
+def blind_mentions(path: Path = BLIND_MENTIONS) -> list[Example]:
+    """60 written posts naming institutions in varied forms, labelled before gazetteer 1.1.0 was run on them."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Example(f"blind:{n}", r["text"], [], "blind", "synthetic", True, r["institutions"], r["county"])
+            for n, r in enumerate(rows)]
 
 
 def _pr(tp: int, fp: int, fn: int) -> dict[str, float | int]:
@@ -77,6 +85,14 @@ def evaluate(write_card: bool = True) -> dict[str, Any]:
         "models/topics/data/annotations.jsonl (test = held-out split)",
         "test": {k: v for k, v in test.items() if k != "errors"},
         "train": {k: v for k, v in train.items() if k != "errors"},
+        "blind_written_mentions": {
+            "what": "models/entities/data/blind_mentions.jsonl: 60 written posts naming institutions in varied forms "
+            "(oblique cases, county services, utilities, foreign bodies), labelled before gazetteer 1.1.0 was run "
+            "on them; blind measurement 1.1.0: institutions P/R 0.9828/0.9828, county 1.0/0.9767; gazetteer "
+            "1.0.0 with its extractor: 0.8125/0.6724 and 1.0/0.9535. One false positive found there "
+            "(\"din Republica Moldova\") was fixed afterwards, so the figures below are no longer blind",
+            **{k: v for k, v in score(blind_mentions()).items() if k != "errors"},
+        },
         "throughput_posts_per_s_single_process": throughput([e.text for e in examples]),
     }
     if write_card:

@@ -204,9 +204,11 @@ class Extractor:
         info = self.institutions[inst_id]
         if info["county"] is not None or info["kind"] not in _NATIONAL_KINDS:
             return False
-        after = folded[i + n : i + n + 3]
+        after = folded[i + n : i + n + 4]
         if after and after[0] in _FOREIGN_LINKS:
-            rest = after[2:] if after[0] == "de" and after[1:2] == ["la"] else after[1:2]
+            rest = after[2:] if after[0] == "de" and after[1:2] == ["la"] else after[1:]
+            if rest[:1] == ["republica"]:  # "din Republica Moldova"
+                rest = rest[1:]
             return bool(rest) and rest[0] in _FOREIGN_PLACES
         return False
 
