@@ -170,6 +170,15 @@ class Extractor:
                 case = "title" if fold(name) in _COUNTY_TITLE_ONLY else "any"
                 self._add(_Pattern(toks, ("county", code), case, ()))
         self.max_len = max(len(p.tokens) for ps in self.patterns.values() for p in ps)
+        # first token -> [(length, {tokens: patterns in insertion order})], longest first: a post token is
+        # compared with the aliases that share its next tokens, not with every alias sharing its first one
+        # (hundreds start with "casa", "isu", "politia" since the county services)
+        self._index: dict[str, list[tuple[int, dict[tuple[str, ...], list[_Pattern]]]]] = {}
+        for first, pats in self.patterns.items():
+            by_len: dict[int, dict[tuple[str, ...], list[_Pattern]]] = {}
+            for pat in pats:
+                by_len.setdefault(len(pat.tokens), {}).setdefault(pat.tokens, []).append(pat)
+            self._index[first] = sorted(by_len.items(), reverse=True)
         self.loc_index = localities()
         # first token -> longest name (in tokens) starting with it; hyphens split like the text tokeniser
         self.loc_first: dict[str, int] = {}
@@ -212,6 +221,23 @@ class Extractor:
             return bool(rest) and rest[0] in _FOREIGN_PLACES
         return False
 
+    def _longest_match(self, heads: list[str], folded: list[str], originals: list[str], i: int) -> _Pattern | None:
+        """The longest alias (first in gazetteer order among equally long ones) matching at token ``i`` whose
+        case and context rules hold."""
+        for n, by_tokens in self._index.get(heads[i], ()):
+            if i + n > len(heads):
+                continue
+            for pat in by_tokens.get(tuple(heads[i : i + n]), ()):
+                before = originals[i - 1] if i > 0 else ""
+                after = originals[i + n] if i + n < len(originals) else ""
+                county_cue = pat.target[0] == "county" and i > 0 and folded[i - 1] in _COUNTY_CUES
+                if not county_cue and not self._case_ok(pat.case, originals[i : i + n], before, after):
+                    continue
+                if pat.context and not any(t.startswith(c) for c in pat.context for t in folded):
+                    continue
+                return pat
+        return None
+
     @staticmethod
     def _sentence_initial(text: str, start: int) -> bool:
         return start == 0 or bool(_SENTENCE_END.search(text[:start]))
@@ -237,19 +263,7 @@ class Extractor:
         blocked = [False] * len(folded)
         i = 0
         while i < len(folded):
-            best: _Pattern | None = None
-            for pat in self.patterns.get(heads[i], ()):
-                n = len(pat.tokens)
-                if tuple(heads[i : i + n]) != pat.tokens or (best and n <= len(best.tokens)):
-                    continue
-                before = originals[i - 1] if i > 0 else ""
-                after = originals[i + n] if i + n < len(originals) else ""
-                county_cue = pat.target[0] == "county" and i > 0 and folded[i - 1] in _COUNTY_CUES
-                if not county_cue and not self._case_ok(pat.case, originals[i : i + n], before, after):
-                    continue
-                if pat.context and not any(t.startswith(c) for c in pat.context for t in folded):
-                    continue
-                best = pat
+            best = self._longest_match(heads, folded, originals, i)
             if best is None:
                 i += 1
                 continue
