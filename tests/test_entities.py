@@ -187,6 +187,9 @@ def test_blind_written_mentions_reproduce_the_card() -> None:
     card = json.loads(CARD.read_text(encoding="utf-8"))["blind_written_mentions"]
     assert blind["posts"] == 60 and blind["institutions"] == card["institutions"] and blind["county"] == card["county"]
     assert blind["institutions"]["recall"] >= 0.95 and blind["institutions"]["precision"] >= 0.95
+    known = default_extractor().institutions
+    assert all(i in known for e in blind_mentions() for i in e.institutions)
+    assert all(e.county is None or e.county in COUNTY_CODES for e in blind_mentions())
 
 
 # --- CLI ----------------------------------------------------------------------------------------------

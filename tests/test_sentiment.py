@@ -111,6 +111,31 @@ def test_civic_posts_are_split_and_never_cross_into_training() -> None:
     assert {e.label for e in pool} == {e.label for e in test} == set(LABELS)
     assert all(e.source == "civic" for e in pool + test)
     assert not {normalise_key(e.text) for e in pool} & {normalise_key(e.text) for e in test}
+    # the same posts as topics round 7 (their sentiment labels live here): same text, same side of the split
+    from models.topics.data import load_annotations
+
+    topics = {r.id: r for r in load_annotations()}
+    for examples, split in ((pool, "train"), (test, "test_synthetic")):
+        for e in examples:
+            row = topics[e.id.removeprefix("civic:")]
+            assert row.text == e.text and row.split == split, e.id
+
+
+def test_civic_posts_with_a_bad_label_are_refused(tmp_path: Path) -> None:
+    from models.sentiment.data import load_civic
+
+    bad = tmp_path / "civic.jsonl"
+    bad.write_text('{"id": "x", "text": "t", "label": "positive", "split": "train"}\n'
+                   '{"id": "y", "text": "u", "label": "angry", "split": "test"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"civic.jsonl:2: label"):
+        load_civic(bad)
+
+
+def test_civic_grid_needs_civic_posts_in_the_pool(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rng = np.random.default_rng(2)
+    write_jsonl(tmp_path / "data" / "train.jsonl", _synthetic("sart", 30, rng, ("negative", "neutral", "positive")))
+    assert main(["train", "--work-dir", str(tmp_path), "--out", str(tmp_path / "a"), "--candidates", "civic"]) == 2
+    assert "prepare --civic-train" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("text", "expected"), [*((t, "positive") for t in POSITIVE),
@@ -246,6 +271,13 @@ def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
     assert metrics["targets"]["sart_val_macro_f1"]["met"] == (metrics["sart_val_macro_f1"] >= 0.82)
     assert metrics["held_out"]["laroseda_test"]["scoring"].startswith("binary")
     assert metrics["civic_test_macro_f1"] == metrics["held_out"]["civic_test"]["macro_f1"]
+    # a work dir prepared before the civic posts existed still evaluates, without civic figures
+    (tmp_path / "data" / "civic_test.jsonl").unlink()
+    assert main(["evaluate", "--work-dir", work, "--out", str(tmp_path / "old"), "--model",
+                 str(artifacts / "sentiment.npz"), "--throughput-posts", "200"]) == 0
+    older = json.loads((tmp_path / "old" / "metrics.json").read_text())
+    assert "civic_test" not in older["held_out"] and "civic_test_macro_f1" not in older
+    assert older["sart_val_macro_f1"] == metrics["sart_val_macro_f1"]
     assert main(["package", "--work-dir", work, "--out", str(artifacts)]) == 0
     card = json.loads((artifacts / "model_card.json").read_text())
     assert card["artifact"]["sha256"] == sha256_of(artifacts / "sentiment.npz")

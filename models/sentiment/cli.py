@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from models.sentiment import MODEL_VERSION, load_model, predict_texts
-from models.sentiment.data import DEFAULT_WORK_DIR, datasets_root, prepare
+from models.sentiment.data import DEFAULT_WORK_DIR, datasets_root, prepare, read_jsonl
 from models.sentiment.model import LABELS
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -139,7 +139,10 @@ def _run_train(args: argparse.Namespace, work_dir: Path) -> None:
 
     names = [n.strip() for n in args.candidates.split(",") if n.strip()]
     candidates = default_candidates()
-    if names == ["civic"]:  # the civic experiment's grid (use with prepare --civic-train)
+    if names == ["civic"]:  # the civic experiment's grid: meaningless unless prepare put civic posts in the pool
+        train_file = work_dir / "data" / "train.jsonl"
+        if not any(e.source == "civic" for e in read_jsonl(train_file)):
+            raise InputError(f"--candidates civic needs civic posts in {train_file}: run prepare --civic-train first")
         candidates = civic_candidates()
     elif names:
         known = {c.name: c for c in all_candidates()}
