@@ -131,6 +131,41 @@ def test_civic_posts_with_a_bad_label_are_refused(tmp_path: Path) -> None:
         load_civic(bad)
 
 
+def test_real_comments_are_held_out_real_posts_of_the_topics_test_split() -> None:
+    from models.sentiment.data import REAL_COMMENT_SOURCES, load_civic, load_real_comments
+    from models.sentiment.text import normalise_key
+    from models.topics.data import load_annotations
+
+    real = load_real_comments()
+    assert len(real) == 264 and len({e.id for e in real}) == 264
+    assert {e.label for e in real} == set(LABELS) and all(e.source == "real_comments" for e in real)
+    topics = {r.id: r for r in load_annotations()}
+    for e in real:
+        row = topics[e.id.removeprefix("real:")]
+        assert row.text == e.text and row.split == "test" and not row.synthetic, e.id
+        assert row.source in REAL_COMMENT_SOURCES and row.labels, e.id  # a post about a policy topic
+    # none of them is a civic training post (the only project-made training data)
+    pool, _ = load_civic()
+    assert not {normalise_key(e.text) for e in pool} & {normalise_key(e.text) for e in real}
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ('{"id": "roff:1", "source": "roff", "label": "furious"}', "label must be"),
+    ('{"id": "roff:nope", "source": "roff", "label": "negative"}', "is not in"),
+    ('{"id": "roff:2", "source": "roff", "label": "negative"}', "must be a held-out"),
+])
+def test_real_comments_refuse_bad_rows(tmp_path: Path, row: str, message: str) -> None:
+    from models.sentiment.data import load_real_comments
+
+    annotations = tmp_path / "annotations.jsonl"
+    annotations.write_text('{"id": "roff:1", "text": "a", "split": "test"}\n'
+                           '{"id": "roff:2", "text": "b", "split": "train"}\n', encoding="utf-8")
+    path = tmp_path / "real.jsonl"
+    path.write_text('{"id": "roff:1", "source": "roff", "label": "neutral"}\n' + row + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"real.jsonl:2: .*{message}"):
+        load_real_comments(path, annotations)
+
+
 def test_civic_grid_needs_civic_posts_in_the_pool(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rng = np.random.default_rng(2)
     write_jsonl(tmp_path / "data" / "train.jsonl", _synthetic("sart", 30, rng, ("negative", "neutral", "positive")))
@@ -244,6 +279,7 @@ def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
         "sart_val": _synthetic("sart", 30, rng, three),
         "red_test": _synthetic("red", 30, rng, three),
         "civic_test": _synthetic("civic", 30, rng, three),
+        "real_comments_test": _synthetic("real_comments", 30, rng, three),
     }
     for name, examples in splits.items():
         write_jsonl(tmp_path / "data" / f"{name}.jsonl", examples)
@@ -271,18 +307,22 @@ def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
     assert metrics["targets"]["sart_val_macro_f1"]["met"] == (metrics["sart_val_macro_f1"] >= 0.82)
     assert metrics["held_out"]["laroseda_test"]["scoring"].startswith("binary")
     assert metrics["civic_test_macro_f1"] == metrics["held_out"]["civic_test"]["macro_f1"]
-    # a work dir prepared before the civic posts existed still evaluates, without civic figures
+    assert metrics["real_comments_test_accuracy"] == metrics["held_out"]["real_comments_test"]["accuracy"]
+    # a work dir prepared before the civic posts and real comments existed still evaluates, without them
     (tmp_path / "data" / "civic_test.jsonl").unlink()
+    (tmp_path / "data" / "real_comments_test.jsonl").unlink()
     assert main(["evaluate", "--work-dir", work, "--out", str(tmp_path / "old"), "--model",
                  str(artifacts / "sentiment.npz"), "--throughput-posts", "200"]) == 0
     older = json.loads((tmp_path / "old" / "metrics.json").read_text())
     assert "civic_test" not in older["held_out"] and "civic_test_macro_f1" not in older
+    assert "real_comments_test" not in older["held_out"] and "real_comments_test_accuracy" not in older
     assert older["sart_val_macro_f1"] == metrics["sart_val_macro_f1"]
     assert main(["package", "--work-dir", work, "--out", str(artifacts)]) == 0
     card = json.loads((artifacts / "model_card.json").read_text())
     assert card["artifact"]["sha256"] == sha256_of(artifacts / "sentiment.npz")
     assert card["comparison_cv"]["selected"] in {"heads_nbsvm_R0.3_S0.3", "svc_word+char_neg_C0.3"}
     assert card["headline_metrics"]["sart_val_macro_f1"] == metrics["sart_val_macro_f1"]
+    assert card["headline_metrics"]["real_comments_test_macro_f1"] == metrics["real_comments_test_macro_f1"]
     model = load_model(artifacts / "sentiment.npz")
     model_labels, _ = predict_texts(["minunat excelent parcul", "groaznic rusine strada"], model)
     assert model_labels == ["positive", "negative"]

@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.step in ("train", "all"):
             _run_train(args, work_dir)
         if args.step in ("evaluate", "all"):
-            from models.sentiment.evaluate import HEADLINE_KEYS, evaluate
+            from models.sentiment.evaluate import HEADLINE_KEYS, OPTIONAL_HEADLINE_KEYS, evaluate
 
             model_path = Path(args.model) if getattr(args, "model", None) else None
             # --model alone evaluates that file without writing into the committed artifact folder
@@ -184,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             metrics = evaluate(work_dir, model_path=model_path, throughput_posts=args.throughput_posts, out=out)
             print(json.dumps({k: {m: v.get(m) for m in ("accuracy", "macro_f1", "ece")}
                               for k, v in metrics["held_out"].items()}))
-            print(json.dumps({k: metrics[k] for k in HEADLINE_KEYS}))
+            print(json.dumps({k: metrics[k] for k in (*HEADLINE_KEYS, *OPTIONAL_HEADLINE_KEYS) if k in metrics}))
         if args.step in ("package", "all"):
             from models.sentiment.package import package
 

@@ -21,9 +21,13 @@ from models.sentiment.text import clean_text, normalise_key
 DATASETS_ENV = "CIVIC_PULSE_DATASETS_ROOT"
 DEFAULT_DATASETS_ROOT = "../shared/datasets"
 DEFAULT_WORK_DIR = "build/sentiment"
-HELD_OUT = ("laroseda_test", "laroseda_test_content_only", "sart_val", "red_test", "civic_test")
-OPTIONAL_HELD_OUT = ("civic_test",)  # work dirs prepared before it existed still evaluate
+HELD_OUT = ("laroseda_test", "laroseda_test_content_only", "sart_val", "red_test", "civic_test",
+            "real_comments_test")
+OPTIONAL_HELD_OUT = ("civic_test", "real_comments_test")  # work dirs prepared before they existed still evaluate
 CIVIC_FILE = Path(__file__).parent / "data" / "civic_posts.jsonl"
+REAL_COMMENTS_FILE = Path(__file__).parent / "data" / "real_comments.jsonl"
+TOPIC_ANNOTATIONS = Path(__file__).parents[1] / "topics" / "data" / "annotations.jsonl"
+REAL_COMMENT_SOURCES = ("news_ro_offense", "roff", "hate_speech_ro")
 SPLIT_FILES = ("train", "dev", *HELD_OUT)
 
 SOURCES = {
@@ -36,6 +40,12 @@ SOURCES = {
     "civic": {"name": "Civic Pulse civic-style posts (written for topics round 7, models/sentiment/data)",
               "licence": "CC0 1.0", "domain": "citizens' posts about public services",
               "labels": "hand-labelled negative / neutral / positive"},
+    "real_comments": {"name": "real comments and tweets about policy topics (held-out posts of the topics "
+                              "annotations: news_ro_offense, ROFF, hate_speech_ro; models/sentiment/data)",
+                      "licence": "texts under their sources' terms (news_ro_offense Apache-2.0; ROFF and "
+                                 "hate_speech_ro none stated, research use); sentiment labels CC0 1.0",
+                      "domain": "citizens' comments on local news, tweets, referendum comments",
+                      "labels": "hand-labelled negative / neutral / positive; evaluation only"},
 }
 RED_LABELS = {"Bucurie": "positive", "Furie": "negative", "Frica": "negative", "Tristete": "negative",
               "Neutru": "neutral"}
@@ -129,6 +139,32 @@ def load_civic(path: Path = CIVIC_FILE) -> tuple[list[Example], list[Example]]:
     return pool, test
 
 
+def load_real_comments(path: Path = REAL_COMMENTS_FILE,
+                       annotations: Path = TOPIC_ANNOTATIONS) -> list[Example]:
+    """Held-out real posts with sentiment labels; texts come from the topics annotations (held-out split).
+
+    Evaluation only: the posts are the topics model's held-out test posts, so neither model trains on them."""
+    texts: dict[str, tuple[str, str]] = {}
+    with annotations.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            texts[row["id"]] = (row["text"], row["split"])
+    out: list[Example] = []
+    with path.open(encoding="utf-8") as handle:
+        for n, line in enumerate(handle, 1):
+            row = json.loads(line)
+            if row.get("label") not in ("negative", "neutral", "positive"):
+                raise ValueError(f"{path}:{n}: label must be negative/neutral/positive, got {row.get('label')!r}")
+            if row.get("id") not in texts:
+                raise ValueError(f"{path}:{n}: id {row.get('id')!r} is not in {annotations}")
+            text, split = texts[row["id"]]
+            if split != "test" or row.get("source") not in REAL_COMMENT_SOURCES:
+                raise ValueError(f"{path}:{n}: {row['id']} must be a held-out ('test') real post of "
+                                 f"{'/'.join(REAL_COMMENT_SOURCES)}, got split {split!r}, source {row.get('source')!r}")
+            out.append(Example(f"real:{row['id']}", "real_comments", text, row["label"]))
+    return out
+
+
 def _dedupe(examples: Iterable[Example], banned: set[str]) -> list[Example]:
     """Drop texts seen in ``banned`` or already kept (first occurrence wins)."""
     seen = set(banned)
@@ -160,16 +196,18 @@ def stratified_dev(pool: list[Example], fraction: float, seed: int) -> tuple[lis
 
 def build_splits(root: Path, dev_fraction: float = 0.1, seed: int = 13,
                  civic_train: bool = False) -> dict[str, list[Example]]:
-    """All splits: train, dev and the held-out test splits (the official ones and the civic posts' test part).
+    """All splits: train, dev and the held-out test splits (the official ones, the civic posts' test part and
+    the real comments).
 
     ``civic_train`` also puts the civic posts' training part in the pool (off for the shipped recipe)."""
     lar_pool, lar_test = load_laroseda(root)
     sart_pool, sart_val = load_sart(root)
     red_pool, red_test = load_red(root)
     civic_pool, civic_test = load_civic()
+    real_comments = load_real_comments()
     _, lar_content = load_laroseda(root, with_title=False)
     held = {"laroseda_test": lar_test, "laroseda_test_content_only": lar_content, "sart_val": sart_val,
-            "red_test": red_test, "civic_test": civic_test}
+            "red_test": red_test, "civic_test": civic_test, "real_comments_test": real_comments}
     held_keys = {normalise_key(e.text) for split in held.values() for e in split}
     pool = _dedupe([*lar_pool, *sart_pool, *red_pool, *(civic_pool if civic_train else [])], held_keys)
     train, dev = stratified_dev(pool, dev_fraction, seed)

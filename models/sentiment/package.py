@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from models.sentiment.data import SOURCES
-from models.sentiment.evaluate import HEADLINE_KEYS
+from models.sentiment.evaluate import HEADLINE_KEYS, OPTIONAL_HEADLINE_KEYS
 from models.sentiment.model import SentimentModel
 
 ARTIFACT_DIR = Path(__file__).resolve().parent / "artifacts"
@@ -89,13 +89,17 @@ def build_card(model: SentimentModel, artifact: Path, work_dir: Path, metrics: d
                                "calibration matrices, JSON meta"},
         "licence": ("CC BY-NC-SA 4.0, inherited from LaRoSeDa (training data): non-commercial use only, "
                     "derivatives must be shared alike; SART is CC0 1.0 and RED v1 is MIT"),
-        "headline_metrics": {key: metrics.get(key) for key in HEADLINE_KEYS},
+        "headline_metrics": {**{key: metrics.get(key) for key in HEADLINE_KEYS},
+                             **{key: metrics[key] for key in OPTIONAL_HEADLINE_KEYS if key in metrics}},
         "targets": metrics.get("targets"),
         "training_data": {"sources": SOURCES, "split_counts": summary,
                           "held_out_never_trained_on": ["LaRoSeDa official test (laroseda_test.json)",
                                                         "SART val", "RED v1 test",
                                                         "civic-style posts, split test "
-                                                        "(models/sentiment/data/civic_posts.jsonl)"],
+                                                        "(models/sentiment/data/civic_posts.jsonl)",
+                                                        "real comments and tweets about policy topics "
+                                                        "(models/sentiment/data/real_comments.jsonl; texts "
+                                                        "from the topics annotations' test split)"],
                           "model_selection": "k-fold cross-validation on train+dev only; the held-out splits "
                                              "are read only by the evaluate step"},
         "method": _method(model),
@@ -115,7 +119,9 @@ def build_card(model: SentimentModel, artifact: Path, work_dir: Path, metrics: d
             "LaRoSeDa test is scored with title + content; without the title accuracy drops (see "
             "laroseda_test_content_only).",
             "Trained on tweets and product reviews, not on civic posts: expect lower accuracy on "
-            "public-policy talk; validate on annotated project data.",
+            "public-policy talk (see real_comments_test and civic_test in held_out_metrics).",
+            "On real comments about policy topics the weak class is neutral: factual or argumentative posts "
+            "are often scored negative.",
         ],
     }
 
