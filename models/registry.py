@@ -50,7 +50,8 @@ SPECS: dict[str, ModelSpec] = {
         name="sentiment",
         module="models.sentiment",
         primary="sart_val_macro_f1",
-        guards={"laroseda_test_accuracy": 0.002},
+        # RED and the real comments guard against a gain on SART bought with the other social domains
+        guards={"laroseda_test_accuracy": 0.002, "red_test_macro_f1": 0.01, "real_comments_test_accuracy": 0.02},
         min_throughput=5000.0,
     ),
     "topics": ModelSpec(
