@@ -271,7 +271,8 @@ def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
     binary = ("negative", "positive")
     splits = {
         "train": [*_synthetic("laroseda", 60, rng, binary), *_synthetic("sart", 60, rng, three),
-                  *_synthetic("red", 60, rng, three), *_synthetic("civic", 30, rng, three)],
+                  *_synthetic("red", 60, rng, three), *_synthetic("civic", 30, rng, three),
+                  *_synthetic("pseudo", 30, rng, three)],
         "dev": [*_synthetic("laroseda", 20, rng, binary), *_synthetic("sart", 21, rng, three),
                 *_synthetic("red", 21, rng, three)],
         "laroseda_test": _synthetic("laroseda", 20, rng, ("negative", "positive")),
@@ -374,3 +375,98 @@ def test_civic_training_posts_enter_the_pool_only_on_request(monkeypatch: pytest
     assert not any(e.source == "civic" for e in shipped["train"] + shipped["dev"])
     assert sum(e.source == "civic" for e in civic["train"] + civic["dev"]) == 268
     assert len(shipped["civic_test"]) == len(civic["civic_test"]) == 109
+
+
+def _fake_datasets(root: Path, roff: dict[str, str]) -> Path:
+    """The five raw files the topics readers open, with only ROFF tweets in them."""
+    (root / "news_ro_offense").mkdir(parents=True)
+    (root / "news_ro_offense" / "comments.csv").write_text("comment_id,comment_text\n", encoding="utf-8")
+    (root / "roff").mkdir()
+    (root / "roff" / "roff.tsv").write_text("id\tTweet\n" + "".join(f"{i}\t{t}\n" for i, t in roff.items()),
+                                            encoding="utf-8")
+    (root / "hate_speech_ro").mkdir()
+    (root / "hate_speech_ro" / "hate-speech-labeled-corrected.csv").write_text("id;text\n", encoding="utf-8")
+    (root / "red_v1").mkdir()
+    (root / "red_v1" / "train.csv").write_text("Tweet,Emotion\n", encoding="utf-8")
+    (root / "sart").mkdir()
+    (root / "sart" / "train.csv").write_text("text,label\n", encoding="utf-8")
+    return root
+
+
+def test_pseudo_labels_resolve_their_texts_and_refuse_unknown_ids(tmp_path: Path) -> None:
+    from models.sentiment.data import PSEUDO_SOURCE, load_pseudo
+
+    root = _fake_datasets(tmp_path / "datasets", {"7": "iar  nu merge apa calda", "8": "multumim pentru parc"})
+    path = tmp_path / "pseudo.jsonl"
+    path.write_text('{"id": "roff:7", "label": "negative", "confidence": 0.9}\n'
+                    '{"id": "roff:8", "label": "positive", "confidence": 0.85}\n', encoding="utf-8")
+    assert load_pseudo(root, path) == [Example("roff:7", PSEUDO_SOURCE, "iar nu merge apa calda", "negative"),
+                                       Example("roff:8", PSEUDO_SOURCE, "multumim pentru parc", "positive")]
+    path.write_text('{"id": "roff:7", "label": "negative"}\n{"id": "roff:9", "label": "negative"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"pseudo.jsonl:2: id 'roff:9' is not in the datasets"):
+        load_pseudo(root, path)
+    path.write_text('{"id": "roff:7", "label": "meh"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"pseudo.jsonl:1: label"):
+        load_pseudo(root, path)
+
+
+def test_committed_pseudo_labels_are_confident_unlabelled_posts_never_held_out() -> None:
+    from models.sentiment.data import PSEUDO_FILE
+    from models.sentiment.distill import MIN_CONFIDENCE, UNLABELLED_SOURCES
+    from models.topics.data import load_annotations
+
+    rows = [json.loads(line) for line in PSEUDO_FILE.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) > 1000 and len({r["id"] for r in rows}) == len(rows)
+    assert all(r["id"].split(":")[0] in UNLABELLED_SOURCES for r in rows)
+    assert all(r["label"] in LABELS and MIN_CONFIDENCE <= r["confidence"] <= 1.0 for r in rows)
+    assert {r["label"] for r in rows} == set(LABELS)
+    held_out_topic_posts = {a.id for a in load_annotations() if a.split != "train"}
+    assert not held_out_topic_posts & {r["id"] for r in rows}  # the real comments among them
+
+
+def test_calibrators_ignore_pseudo_labelled_rows() -> None:
+    from models.sentiment.train import default_candidates, fit_calibrators
+
+    rng = np.random.default_rng(3)
+    cand = next(c for c in default_candidates() if c.name == "heads_nbsvm_R0.3_S0.5")
+    n = 120
+    sources = np.array(["laroseda"] * 40 + ["sart"] * 40 + ["red"] * 40)
+    y = np.concatenate([rng.choice([0, 2], 40), rng.integers(0, 3, 80)])
+    raw = rng.normal(size=(n, 7))  # review head, social head, gate
+    raw[np.arange(n), y] += 2.0
+    raw[np.arange(n), 3 + y] += 2.0
+    gold = fit_calibrators(cand, raw, y, sources)
+    noisy_raw = np.vstack([raw, rng.normal(size=(60, 7)) * 5])
+    noisy = fit_calibrators(cand, noisy_raw, np.concatenate([y, rng.integers(0, 3, 60)]),
+                            np.concatenate([sources, np.array(["pseudo"] * 60)]))
+    for (m1, b1), (m2, b2) in zip(gold, noisy, strict=True):
+        assert np.allclose(m1, m2) and np.allclose(b1, b2)
+
+
+def test_distill_label_keeps_confident_teacher_labels(tmp_path: Path) -> None:
+    from models.sentiment.distill import label
+
+    rng = np.random.default_rng(4)
+    centres = rng.normal(size=(3, 16))
+    pool_y = [i % 3 for i in range(90)]
+    words = {0: "groaznic rusine", 1: "anunt program", 2: "minunat multumim"}
+    rows = [{"id": f"sart:{i}", "text": words[c], "kind": "pool", "source": "sart" if i % 2 else "red",
+             "label": LABELS[c]} for i, c in enumerate(pool_y)]
+    unl_y = [0, 2, 1, 0]
+    rows += [{"id": f"roff:{i}", "text": f"{words[c]} azi", "kind": "unlabelled"} for i, c in enumerate(unl_y)]
+    emb = np.vstack([centres[c] + 0.05 * rng.normal(size=16) for c in pool_y + unl_y]).astype(np.float32)
+    folder = tmp_path / "e5"
+    folder.mkdir()
+    (folder / "input.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    np.save(folder / "emb.npy", emb)
+    (folder / "ids.json").write_text(json.dumps([r["id"] for r in rows]))
+    out = tmp_path / "pseudo.jsonl"
+    summary = label(tmp_path, DEFAULT_MODEL_PATH, out, min_confidence=0.0)
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    assert summary["kept"] == len(written) == 4
+    assert [r["id"] for r in written] == ["roff:0", "roff:1", "roff:2", "roff:3"]
+    assert [r["label"] for r in written][:2] == ["negative", "positive"]
+    assert label(tmp_path, DEFAULT_MODEL_PATH, out, min_confidence=0.999)["kept"] < 4  # the average is never 1.0
+    (folder / "ids.json").write_text(json.dumps(["other"]))
+    with pytest.raises(ValueError, match="does not match input.jsonl"):
+        label(tmp_path, DEFAULT_MODEL_PATH, out)

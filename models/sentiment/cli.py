@@ -109,6 +109,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--civic-train", action="store_true",
                        help="also put the civic-style training posts (models/sentiment/data) in the pool; their "
                             "held-out part is always evaluated")
+        p.add_argument("--pseudo", action="store_true",
+                       help="also put the teacher-labelled posts (models/sentiment/data/e5_pseudo_labels.jsonl, "
+                            "see models/sentiment/distill.py) in the pool; the distillation experiment, off for "
+                            "the shipped recipe")
     for p in (p_train, p_all):
         p.add_argument("--candidates", default="", help="comma-separated candidate names, or 'civic' for the civic "
                        "experiment's grid (default: the grid "
@@ -171,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         work_dir = Path(args.work_dir)
         if args.step in ("prepare", "all"):
             summary = prepare(datasets_root(args.datasets_root), work_dir, args.dev_fraction, args.seed,
-                              civic_train=args.civic_train)
+                              civic_train=args.civic_train, pseudo=args.pseudo)
             print(json.dumps(summary, sort_keys=True))
         if args.step in ("train", "all"):
             _run_train(args, work_dir)

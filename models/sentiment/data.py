@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,8 @@ HELD_OUT = ("laroseda_test", "laroseda_test_content_only", "sart_val", "red_test
 OPTIONAL_HELD_OUT = ("civic_test", "real_comments_test")  # work dirs prepared before they existed still evaluate
 CIVIC_FILE = Path(__file__).parent / "data" / "civic_posts.jsonl"
 REAL_COMMENTS_FILE = Path(__file__).parent / "data" / "real_comments.jsonl"
+PSEUDO_FILE = Path(__file__).parent / "data" / "e5_pseudo_labels.jsonl"
+PSEUDO_SOURCE = "pseudo"  # teacher-labelled posts (models/sentiment/distill.py): training only
 TOPIC_ANNOTATIONS = Path(__file__).parents[1] / "topics" / "data" / "annotations.jsonl"
 REAL_COMMENT_SOURCES = ("news_ro_offense", "roff", "hate_speech_ro")
 SPLIT_FILES = ("train", "dev", *HELD_OUT)
@@ -40,6 +43,11 @@ SOURCES = {
     "civic": {"name": "Civic Pulse civic-style posts (written for topics round 7, models/sentiment/data)",
               "licence": "CC0 1.0", "domain": "citizens' posts about public services",
               "labels": "hand-labelled negative / neutral / positive"},
+    PSEUDO_SOURCE: {"name": "unlabelled news comments, ROFF tweets and referendum comments, labelled by the e5 + "
+                            "n-gram teacher (models/sentiment/distill.py; ids and labels in models/sentiment/data)",
+                    "licence": "texts under their sources' terms (news_ro_offense Apache-2.0; ROFF and hate_speech_ro "
+                               "none stated, research use); not redistributed",
+                    "domain": "citizens' comments and tweets", "labels": "teacher label, confidence >= 0.8"},
     "real_comments": {"name": "real comments and tweets about policy topics (held-out posts of the topics "
                               "annotations: news_ro_offense, ROFF, hate_speech_ro; models/sentiment/data)",
                       "licence": "texts under their sources' terms (news_ro_offense Apache-2.0; ROFF and "
@@ -150,19 +158,39 @@ def load_real_comments(path: Path = REAL_COMMENTS_FILE,
             row = json.loads(line)
             texts[row["id"]] = (row["text"], row["split"])
     out: list[Example] = []
+    for n, row in _labelled_rows(path):
+        if row.get("id") not in texts:
+            raise ValueError(f"{path}:{n}: id {row.get('id')!r} is not in {annotations}")
+        text, split = texts[row["id"]]
+        if split != "test" or row.get("source") not in REAL_COMMENT_SOURCES:
+            raise ValueError(f"{path}:{n}: {row['id']} must be a held-out ('test') real post of "
+                             f"{'/'.join(REAL_COMMENT_SOURCES)}, got split {split!r}, source {row.get('source')!r}")
+        out.append(Example(f"real:{row['id']}", "real_comments", text, row["label"]))
+    return out
+
+
+def load_pseudo(root: Path, path: Path = PSEUDO_FILE) -> list[Example]:
+    """The committed teacher labels, texts resolved from the raw datasets by id (ids missing there are an error)."""
+    from models.topics.sources import read_all
+
+    texts = {f"{p.source}:{p.source_id}": p.text for posts in read_all(root).values() for p in posts}
+    out: list[Example] = []
+    for n, row in _labelled_rows(path):
+        text = texts.get(str(row.get("id")))
+        if text is None:
+            raise ValueError(f"{path}:{n}: id {row.get('id')!r} is not in the datasets under {root}")
+        out.append(Example(row["id"], PSEUDO_SOURCE, text, row["label"]))
+    return out
+
+
+def _labelled_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, row) of a JSON-lines file whose rows carry a sentiment ``label``; a bad label is an error."""
     with path.open(encoding="utf-8") as handle:
         for n, line in enumerate(handle, 1):
             row = json.loads(line)
             if row.get("label") not in ("negative", "neutral", "positive"):
                 raise ValueError(f"{path}:{n}: label must be negative/neutral/positive, got {row.get('label')!r}")
-            if row.get("id") not in texts:
-                raise ValueError(f"{path}:{n}: id {row.get('id')!r} is not in {annotations}")
-            text, split = texts[row["id"]]
-            if split != "test" or row.get("source") not in REAL_COMMENT_SOURCES:
-                raise ValueError(f"{path}:{n}: {row['id']} must be a held-out ('test') real post of "
-                                 f"{'/'.join(REAL_COMMENT_SOURCES)}, got split {split!r}, source {row.get('source')!r}")
-            out.append(Example(f"real:{row['id']}", "real_comments", text, row["label"]))
-    return out
+            yield n, row
 
 
 def _dedupe(examples: Iterable[Example], banned: set[str]) -> list[Example]:
@@ -195,11 +223,13 @@ def stratified_dev(pool: list[Example], fraction: float, seed: int) -> tuple[lis
 
 
 def build_splits(root: Path, dev_fraction: float = 0.1, seed: int = 13,
-                 civic_train: bool = False) -> dict[str, list[Example]]:
+                 civic_train: bool = False, pseudo: bool = False) -> dict[str, list[Example]]:
     """All splits: train, dev and the held-out test splits (the official ones, the civic posts' test part and
     the real comments).
 
-    ``civic_train`` also puts the civic posts' training part in the pool (off for the shipped recipe)."""
+    ``civic_train`` also puts the civic posts' training part in the pool; ``pseudo`` adds the committed
+    teacher-labelled posts after the gold ones (a text already in the pool or held out is dropped). Both are
+    experiments, off for the shipped recipe."""
     lar_pool, lar_test = load_laroseda(root)
     sart_pool, sart_val = load_sart(root)
     red_pool, red_test = load_red(root)
@@ -209,7 +239,8 @@ def build_splits(root: Path, dev_fraction: float = 0.1, seed: int = 13,
     held = {"laroseda_test": lar_test, "laroseda_test_content_only": lar_content, "sart_val": sart_val,
             "red_test": red_test, "civic_test": civic_test, "real_comments_test": real_comments}
     held_keys = {normalise_key(e.text) for split in held.values() for e in split}
-    pool = _dedupe([*lar_pool, *sart_pool, *red_pool, *(civic_pool if civic_train else [])], held_keys)
+    pool = _dedupe([*lar_pool, *sart_pool, *red_pool, *(civic_pool if civic_train else []),
+                    *(load_pseudo(root) if pseudo else [])], held_keys)
     train, dev = stratified_dev(pool, dev_fraction, seed)
     return {"train": train, "dev": dev, **held}
 
@@ -240,9 +271,9 @@ def iter_split_paths(work_dir: Path) -> Iterator[tuple[str, Path]]:
 
 
 def prepare(root: Path, work_dir: Path, dev_fraction: float = 0.1, seed: int = 13,
-            civic_train: bool = False) -> dict[str, dict]:
+            civic_train: bool = False, pseudo: bool = False) -> dict[str, dict]:
     """Write all splits to ``work_dir/data`` and return their label counts per source."""
-    splits = build_splits(root, dev_fraction, seed, civic_train)
+    splits = build_splits(root, dev_fraction, seed, civic_train, pseudo)
     summary: dict[str, dict] = {}
     for name, path in iter_split_paths(work_dir):
         write_jsonl(path, splits[name])

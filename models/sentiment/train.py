@@ -23,7 +23,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from models.sentiment.data import Example, read_jsonl
+from models.sentiment.data import PSEUDO_SOURCE, Example, read_jsonl
 from models.sentiment.model import (
     LABELS,
     SCORE_CLIP,
@@ -39,6 +39,8 @@ LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
 CLASSIFIERS = ("linearsvc", "nbsvm", "logreg", "sgd")
 ARCHITECTURES = ("joint", "domain_heads")
 REVIEW_SOURCES = frozenset({"laroseda"})
+# PSEUDO_SOURCE (data.py): teacher-labelled posts (distill.py), trained on, never scored or calibrated on
+PSEUDO_WEIGHT = 0.5  # their total weight against SART's (and RED's) 1.0, chosen by fold-internal CV (docs/sentiment.md)
 SELECTION_METRIC = ("mean(LaRoSeDa binary accuracy, SART macro-F1, RED macro-F1, and civic-post macro-F1 when "
                     "prepare --civic-train put them in the pool) of the calibrated out-of-fold predictions, "
                     "k-fold cross-validation on train+dev")
@@ -100,9 +102,10 @@ def default_candidates() -> list[Candidate]:
     civic posts are not in the pool and their weights do not matter."""
     pol = FeatureConfig(polarity_lexicon=True)
     heads = "domain_heads"
-    social = (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0))
+    pseudo = (PSEUDO_SOURCE, PSEUDO_WEIGHT)  # no effect unless prepare --pseudo put them in the pool
+    social = (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0), pseudo)
     return [
-        Candidate("joint_nbsvm_pol_C0.3", pol, "nbsvm", 0.3),
+        Candidate("joint_nbsvm_pol_C0.3", pol, "nbsvm", 0.3, (("laroseda", 1.0), ("sart", 1.0), ("red", 1.0), pseudo)),
         Candidate("heads_nbsvm_R0.3_S0.3", pol, "nbsvm", 0.3, social, heads, review_c=0.3),
         Candidate("heads_nbsvm_R0.3_S0.5", pol, "nbsvm", 0.5, social, heads, review_c=0.3),
         Candidate("heads_nbsvm_R1.0_S0.3", pol, "nbsvm", 0.3, social, heads, review_c=1.0),
@@ -120,10 +123,11 @@ def civic_candidates() -> list[Candidate]:
     out = [replace(c, name=f"{c.name}_civic0.25", source_weights=(*c.source_weights, ("civic", 0.25)))
            if c.architecture == heads else
            replace(c, name=f"{c.name}_civic0.25", source_weights=(("laroseda", 1.0), ("sart", 1.0), ("red", 1.0),
-                                                                   ("civic", 0.25)))
+                                                                   ("civic", 0.25), (PSEUDO_SOURCE, PSEUDO_WEIGHT)))
            for c in default_candidates()]
     return out + [Candidate(f"heads_nbsvm_R0.3_S0.5_civic{w}", pol, "nbsvm", 0.5,
-                            (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0), ("civic", w)), heads, review_c=0.3)
+                            (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0), ("civic", w),
+                             (PSEUDO_SOURCE, PSEUDO_WEIGHT)), heads, review_c=0.3)
                   for w in (0.0, 0.5, 1.0)]
 
 
@@ -302,11 +306,14 @@ def fit_parts(cand: Candidate, matrix: sp.csr_matrix, y: np.ndarray, sources: np
 
 def fit_calibrators(cand: Candidate, raw: np.ndarray, y: np.ndarray,
                     sources: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """One matrix-scaling calibrator per head, fitted on that head's own (weighted) examples."""
+    """One matrix-scaling calibrator per head, fitted on that head's own (weighted) gold examples: pseudo-labelled
+    posts train the heads but never the calibrators, so probabilities stay calibrated against human labels."""
     out = []
+    gold = np.asarray(sources) != PSEUDO_SOURCE
     for i, w in enumerate(_head_weights(cand, sources).values()):
-        used = w > 0
-        out.append(fit_calibrator(raw[used, 3 * i : 3 * i + 3], y[used], w[used]))
+        used = (w > 0) & gold
+        # mean weight 1 over the gold rows, whatever share the pseudo rows took (without them it already is)
+        out.append(fit_calibrator(raw[used, 3 * i : 3 * i + 3], y[used], w[used] / w[used].mean()))
     return out
 
 

