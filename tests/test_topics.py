@@ -359,3 +359,43 @@ def test_second_pass_labels_cover_held_out_real_posts_and_agree_mostly() -> None
     first_m = label_matrix([annotations[r["id"]].labels for r in rows])
     second_m = label_matrix([r["labels"] for r in rows])
     assert prf(second_m, first_m)["micro_f1"] == 0.898
+
+
+def test_e5_projection_is_a_fixed_unit_length_block_and_survives_pickling(tmp_path: Path) -> None:
+    import joblib
+
+    from models.topics.model import ModelConfig, TopicClassifier, fit_projection
+
+    rng = np.random.default_rng(0)
+    vocab = ["spital", "medic", "scoala", "profesor", "autobuz", "tramvai", "gunoi", "parc", "pensie", "taxa"]
+    texts = [" ".join(rng.choice(vocab, 5)) for _ in range(200)]
+    embeddings = rng.normal(size=(200, 24))
+    projection = fit_projection(texts, embeddings, dims=8, alpha=1.0)
+    again = fit_projection(texts, embeddings, dims=8, alpha=1.0)
+    assert projection.dims == 8 and projection.info["posts"] == 200
+    z = projection.transform(["spital medic", "nimic cunoscut aici"])
+    assert np.allclose(np.linalg.norm(z[0]), 1.0, atol=1e-3) and np.allclose(z[1], 0.0)  # unknown words: zero
+    assert np.array_equal(z, again.transform(["spital medic", "nimic cunoscut aici"]))
+    clf = TopicClassifier(ModelConfig(projection_weight=1.0, min_df=1))
+    clf.projection = projection
+    Y = np.zeros((200, len(TOPIC_IDS)), dtype=np.int8)
+    Y[:, TOPIC_IDS.index("sanatate")] = [("spital" in t) for t in texts]
+    clf.fit(texts, Y)
+    assert clf.coef is not None and clf.coef.shape[1] == clf.featurizer.n_features + 8  # type: ignore[union-attr]
+    joblib.dump(clf, tmp_path / "m.joblib")
+    loaded = joblib.load(tmp_path / "m.joblib")
+    sample = ["spital nou", "autobuz vechi"]
+    assert np.array_equal(loaded.predict_proba(sample), clf.predict_proba(sample))
+    assert loaded.predict_proba(sample)[0, TOPIC_IDS.index("sanatate")] > 0.5
+
+
+def test_projection_variant_is_skipped_without_the_committed_projection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.topics import pipeline
+
+    monkeypatch.setattr(pipeline, "E5_PROJECTION", tmp_path / "missing.joblib")
+    assert "H_plus_e5_projection" not in pipeline.available_variants(tmp_path)
+    monkeypatch.setattr(pipeline, "E5_PROJECTION", tmp_path / "present.joblib")
+    (tmp_path / "present.joblib").write_bytes(b"x")
+    assert "H_plus_e5_projection" in pipeline.available_variants(tmp_path)

@@ -46,6 +46,7 @@ class ModelConfig:
     max_word_features: int = 40000
     max_prefix_features: int = 15000
     default_threshold: float = 0.5
+    projection_weight: float = 0.0  # > 0: append the e5-distilled projection block (E5Projection), scaled
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -318,6 +319,64 @@ def _tfidf_block(
     return m
 
 
+class E5Projection:
+    """A fixed linear map from a post's lemma / prefix TF-IDF to the top principal components of its
+    multilingual-e5-small embedding, L2-normalised (a dense "meaning" block for the linear model).
+
+    Fitted once at training time by ridge regression on unlabelled posts and the real training posts
+    (``python -m models.topics.e5_distill project``): only texts and their e5 embeddings are used, never a
+    label. Scoring needs no e5 model: one extra TF-IDF pass and a sparse-dense product.
+    """
+
+    def __init__(self, featurizer: Featurizer, weights: np.ndarray, info: dict[str, Any]) -> None:
+        self.featurizer = featurizer
+        self.weights = np.asarray(weights, dtype=np.float16)  # stored half precision; computed in float32
+        self.info = info
+
+    def transform(self, texts: list[str]) -> np.ndarray:
+        """(n, dims) float32, each row of unit length (or zero for a post without known features)."""
+        z = np.asarray(self.featurizer.transform(texts) @ self.weights.astype(np.float32), dtype=np.float32)
+        z /= np.linalg.norm(z, axis=1, keepdims=True) + 1e-9
+        return z
+
+    @property
+    def dims(self) -> int:
+        return int(self.weights.shape[1])
+
+
+@lru_cache(maxsize=4)
+def load_projection(path: str) -> E5Projection:
+    """The committed projection (joblib), loaded once per process."""
+    import joblib
+
+    projection = joblib.load(path)
+    if not isinstance(projection, E5Projection):
+        raise TypeError(f"{path} does not hold an E5Projection")
+    return projection
+
+
+def fit_projection(texts: list[str], embeddings: np.ndarray, dims: int = 128, alpha: float = 1.0,
+                   config: ModelConfig | None = None) -> E5Projection:
+    """Ridge regression from TF-IDF (no seed features) to the first ``dims`` principal components of the
+    L2-normalised embeddings; deterministic."""
+    from dataclasses import replace
+
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import Ridge
+
+    config = replace(config or ModelConfig(), use_seeds=False, projection_weight=0.0)
+    featurizer = Featurizer(config, len(load_taxonomy().ids)).fit(texts)
+    X = featurizer.transform(texts)
+    target = PCA(dims, random_state=0).fit_transform(np.asarray(embeddings, dtype=np.float64))
+    ridge = Ridge(alpha=alpha, fit_intercept=False, solver="sparse_cg", random_state=0).fit(X, target)
+    fitted = X @ ridge.coef_.T
+    r2 = 1.0 - float(((fitted - target) ** 2).sum() / ((target - target.mean(0)) ** 2).sum())
+    featurizer._token_cache = {}
+    featurizer._seeds = None
+    return E5Projection(featurizer, ridge.coef_.T, {"posts": len(texts), "dims": dims, "alpha": alpha,
+                                                     "features": int(X.shape[1]), "train_r2": round(r2, 4)})
+
+
 class TopicClassifier:
     """Fit/predict wrapper; ``predict_proba`` returns an (n, topics) matrix in taxonomy order."""
 
@@ -329,6 +388,7 @@ class TopicClassifier:
         self.coef: np.ndarray | None = None
         self.intercept: np.ndarray | None = None
         self.thresholds = np.full(len(self.topic_ids), self.config.default_threshold)
+        self.projection: E5Projection | None = None
 
     @property
     def lemmas(self) -> dict[str, str] | None:
@@ -356,9 +416,23 @@ class TopicClassifier:
         """Fit the vocabulary and one logistic regression per topic."""
         w = np.ones(len(texts)) if weights is None else np.asarray(weights, dtype=float)
         self.featurizer = Featurizer(self.config, len(self.topic_ids)).fit(texts)
-        X = self.featurizer.transform(texts)
-        self.coef, self.intercept = self._fit_lr(X, Y, w)
+        if self.config.projection_weight > 0 and self.projection is None:
+            from models.topics.pipeline import E5_PROJECTION
+
+            if not E5_PROJECTION.is_file():
+                raise FileNotFoundError(f"{E5_PROJECTION} not found: run `python -m models.topics.e5_distill project`")
+            self.projection = load_projection(str(E5_PROJECTION))
+        self.coef, self.intercept = self._fit_lr(self._features(texts), Y, w)
         return self
+
+    def _features(self, texts: list[str]) -> sparse.csr_matrix:
+        """The n-gram / seed features, plus the scaled projection block when the model has one."""
+        X = self.featurizer.transform(texts)  # type: ignore[union-attr]  # set by fit / the pickle
+        projection = self.__dict__.get("projection")  # absent from artifacts pickled before it existed
+        if projection is None or self.config.projection_weight <= 0:
+            return X
+        block = sparse.csr_matrix(projection.transform(texts) * np.float32(self.config.projection_weight))
+        return sparse.hstack([X, block], format="csr", dtype=np.float32)
 
     def tune_thresholds(
         self,
@@ -408,7 +482,7 @@ class TopicClassifier:
                 raise RuntimeError("model is not fitted")
             X = self._legacy_transform(texts)
         else:
-            X = self.featurizer.transform(texts)  # type: ignore[union-attr]  # checked just above
+            X = self._features(texts)
         z = np.asarray(X @ self.coef.T, dtype=np.float64) + self.intercept
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 

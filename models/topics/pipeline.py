@@ -29,10 +29,11 @@ from models.topics.text import fold
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 E5_PSEUDO = Path(__file__).parent / "data" / "e5_pseudo_labels.jsonl"
+E5_PROJECTION = Path(__file__).parent / "data" / "e5_projection.joblib"
 MODEL_FILE = "topic_model.joblib"
 CARD_FILE = "model_card.json"
 METRICS_FILE = "metrics.json"
-MODEL_VERSION = "topics-2.1.0"
+MODEL_VERSION = "topics-2.2.0"
 WEAK_WEIGHT = 0.3
 PSEUDO_WEIGHT = 0.3
 E5_WEIGHT = 0.5
@@ -48,6 +49,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "E_plus_weak_labels": {"config": ModelConfig(), "synthetic": True, "weak": True},
     "F_plus_self_training": {"config": ModelConfig(), "synthetic": True, "weak": True, "self_train": True},
     "G_plus_e5_distillation": {"config": ModelConfig(), "synthetic": True, "weak": True, "e5": True},
+    "H_plus_e5_projection": {"config": ModelConfig(projection_weight=1.0), "synthetic": True},
 }
 VARIANT_NOTES = {
     "A_word_gold_real": "lemma word 1-2gram TF-IDF, real gold posts only",
@@ -58,6 +60,8 @@ VARIANT_NOTES = {
     "F_plus_self_training": "E + confident self-training pseudo-labels on unannotated posts (weight 0.3)",
     "G_plus_e5_distillation": "E + pseudo-labels from an e5-small classifier trained on the gold train split "
     "(training time only; weight 0.5)",
+    "H_plus_e5_projection": "D + a 64-dim block mapping the post's TF-IDF to its approximate e5-small embedding "
+    "(ridge fitted on unlabelled posts, no labels; scoring needs no e5)",
 }
 
 
@@ -214,10 +218,11 @@ def fit_variant(name: str, work: Path, tune_c: bool = False) -> tuple[TopicClass
 
 
 def available_variants(work: Path) -> list[str]:
-    """Every ablation variant whose inputs exist (G needs the committed e5 pseudo-labels)."""
+    """Every ablation variant whose inputs exist (G needs the committed e5 pseudo-labels, H the projection)."""
     prepared = work / "prepared.json"
     has_e5 = prepared.is_file() and bool(json.loads(prepared.read_text(encoding="utf-8")).get("e5"))
-    return [n for n in ABLATIONS if has_e5 or not ABLATIONS[n].get("e5")]
+    return [n for n in ABLATIONS if (has_e5 or not ABLATIONS[n].get("e5"))
+            and (E5_PROJECTION.is_file() or ABLATIONS[n]["config"].projection_weight <= 0)]
 
 
 def train(work: Path, out: Path | None = None, variants: list[str] | None = None) -> dict[str, Any]:
@@ -411,6 +416,10 @@ def describe(clf: TopicClassifier) -> str:
         parts.append(f"{cfg.prefix_len}-letter lemma-prefix TF-IDF")
     if cfg.use_seeds:
         parts.append("log seed-lemma hit counts per topic")
+    projection = clf.__dict__.get("projection")
+    if projection is not None and cfg.projection_weight > 0:
+        parts.append(f"a {projection.dims}-dim projection of the TF-IDF onto multilingual-e5-small's principal "
+                     f"components (ridge on {projection.info.get('posts')} unlabelled and training posts)")
     return (
         " + ".join(parts) + " on diacritics-folded, URL-free text; one-vs-rest logistic regression (liblinear, "
         f"balanced class weights, C={cfg.C}); per-topic thresholds tuned on 5-fold out-of-fold dev predictions "
@@ -423,6 +432,9 @@ def slim(clf: TopicClassifier) -> TopicClassifier:
     if clf.featurizer is not None:
         clf.featurizer._token_cache = {}
         clf.featurizer._seeds = None
+    projection = clf.__dict__.get("projection")
+    if projection is not None:
+        projection.featurizer._token_cache = {}
     return clf
 
 
