@@ -384,6 +384,8 @@ def test_e5_projection_is_a_fixed_unit_length_block_and_survives_pickling(tmp_pa
     assert clf.coef is not None and clf.coef.shape[1] == clf.featurizer.n_features + 8  # type: ignore[union-attr]
     joblib.dump(clf, tmp_path / "m.joblib")
     loaded = joblib.load(tmp_path / "m.joblib")
+    assert "_weights32" in projection.__dict__  # float32 copy made once per process for scoring ...
+    assert "_weights32" not in loaded.projection.__dict__  # ... and never written into the artifact
     sample = ["spital nou", "autobuz vechi"]
     assert np.array_equal(loaded.predict_proba(sample), clf.predict_proba(sample))
     assert loaded.predict_proba(sample)[0, TOPIC_IDS.index("sanatate")] > 0.5

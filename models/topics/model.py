@@ -323,9 +323,9 @@ class E5Projection:
     """A fixed linear map from a post's lemma / prefix TF-IDF to the top principal components of its
     multilingual-e5-small embedding, L2-normalised (a dense "meaning" block for the linear model).
 
-    Fitted once at training time by ridge regression on unlabelled posts and the real training posts
+    Fitted once at training time by ridge regression on unannotated posts only
     (``python -m models.topics.e5_distill project``): only texts and their e5 embeddings are used, never a
-    label. Scoring needs no e5 model: one extra TF-IDF pass and a sparse-dense product.
+    label, and no annotated post. Scoring needs no e5 model: one extra TF-IDF pass and a sparse-dense product.
     """
 
     def __init__(self, featurizer: Featurizer, weights: np.ndarray, info: dict[str, Any]) -> None:
@@ -333,9 +333,21 @@ class E5Projection:
         self.weights = np.asarray(weights, dtype=np.float16)  # stored half precision; computed in float32
         self.info = info
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_weights32", None)  # rebuilt on first use; the pickle keeps the half-precision copy
+        return state
+
+    def _float32_weights(self) -> np.ndarray:
+        """The weights in float32, converted once per process rather than on every batch."""
+        cached = self.__dict__.get("_weights32")
+        if cached is None:
+            cached = self.__dict__["_weights32"] = self.weights.astype(np.float32)
+        return cached
+
     def transform(self, texts: list[str]) -> np.ndarray:
         """(n, dims) float32, each row of unit length (or zero for a post without known features)."""
-        z = np.asarray(self.featurizer.transform(texts) @ self.weights.astype(np.float32), dtype=np.float32)
+        z = np.asarray(self.featurizer.transform(texts) @ self._float32_weights(), dtype=np.float32)
         z /= np.linalg.norm(z, axis=1, keepdims=True) + 1e-9
         return z
 
@@ -355,7 +367,7 @@ def load_projection(path: str) -> E5Projection:
     return projection
 
 
-def fit_projection(texts: list[str], embeddings: np.ndarray, dims: int = 128, alpha: float = 1.0,
+def fit_projection(texts: list[str], embeddings: np.ndarray, dims: int = 64, alpha: float = 1.0,
                    config: ModelConfig | None = None) -> E5Projection:
     """Ridge regression from TF-IDF (no seed features) to the first ``dims`` principal components of the
     L2-normalised embeddings; deterministic."""

@@ -419,7 +419,7 @@ def describe(clf: TopicClassifier) -> str:
     projection = clf.__dict__.get("projection")
     if projection is not None and cfg.projection_weight > 0:
         parts.append(f"a {projection.dims}-dim projection of the TF-IDF onto multilingual-e5-small's principal "
-                     f"components (ridge on {projection.info.get('posts')} unlabelled and training posts)")
+                     f"components (ridge on {projection.info.get('posts')} unannotated posts, no labels)")
     return (
         " + ".join(parts) + " on diacritics-folded, URL-free text; one-vs-rest logistic regression (liblinear, "
         f"balanced class weights, C={cfg.C}); per-topic thresholds tuned on 5-fold out-of-fold dev predictions "
