@@ -129,6 +129,9 @@ def test_civic_posts_with_a_bad_label_are_refused(tmp_path: Path) -> None:
                    '{"id": "y", "text": "u", "label": "angry", "split": "test"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"civic.jsonl:2: label"):
         load_civic(bad)
+    bad.write_text('{"id": "x", "text": "t", "label": "positive", "split": "dev"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"civic.jsonl:1: split must be train/test"):
+        load_civic(bad)
 
 
 def test_real_comments_are_held_out_real_posts_of_the_topics_test_split() -> None:
@@ -318,8 +321,12 @@ def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
     assert "civic_test" not in older["held_out"] and "civic_test_macro_f1" not in older
     assert "real_comments_test" not in older["held_out"] and "real_comments_test_accuracy" not in older
     assert older["sart_val_macro_f1"] == metrics["sart_val_macro_f1"]
+    # the card names only the sources the prepared splits hold (here no pseudo-labelled posts)
+    (tmp_path / "data" / "summary.json").write_text(json.dumps(
+        {name: {e.source: {} for e in examples} for name, examples in splits.items() if name != "train"}))
     assert main(["package", "--work-dir", work, "--out", str(artifacts)]) == 0
     card = json.loads((artifacts / "model_card.json").read_text())
+    assert set(card["training_data"]["sources"]) == {"laroseda", "sart", "red", "civic", "real_comments"}
     assert card["artifact"]["sha256"] == sha256_of(artifacts / "sentiment.npz")
     assert card["comparison_cv"]["selected"] in {"heads_nbsvm_R0.3_S0.3", "svc_word+char_neg_C0.3"}
     assert card["headline_metrics"]["sart_val_macro_f1"] == metrics["sart_val_macro_f1"]

@@ -136,14 +136,11 @@ def load_civic(path: Path = CIVIC_FILE) -> tuple[list[Example], list[Example]]:
     """The committed civic-style posts: (training pool, held-out test)."""
     pool: list[Example] = []
     test: list[Example] = []
-    with path.open(encoding="utf-8") as handle:
-        for n, line in enumerate(handle, 1):
-            row = json.loads(line)
-            if row.get("label") not in ("negative", "neutral", "positive") or row.get("split") not in ("train", "test"):
-                raise ValueError(f"{path}:{n}: label must be negative/neutral/positive and split train/test, "
-                                 f"got {row.get('label')!r} / {row.get('split')!r}")
-            example = Example(f"civic:{row['id']}", "civic", row["text"], row["label"])
-            (test if row["split"] == "test" else pool).append(example)
+    for n, row in _labelled_rows(path):
+        if row.get("split") not in ("train", "test"):
+            raise ValueError(f"{path}:{n}: split must be train/test, got {row.get('split')!r}")
+        example = Example(f"civic:{row['id']}", "civic", row["text"], row["label"])
+        (test if row["split"] == "test" else pool).append(example)
     return pool, test
 
 

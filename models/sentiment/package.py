@@ -92,7 +92,11 @@ def build_card(model: SentimentModel, artifact: Path, work_dir: Path, metrics: d
         "headline_metrics": {**{key: metrics.get(key) for key in HEADLINE_KEYS},
                              **{key: metrics[key] for key in OPTIONAL_HEADLINE_KEYS if key in metrics}},
         "targets": metrics.get("targets"),
-        "training_data": {"sources": SOURCES, "split_counts": summary,
+        # only the sources this run's splits hold (a --pseudo or --civic-train source the run did not use
+        # would read as training data)
+        "training_data": {"sources": {name: info for name, info in SOURCES.items()
+                                      if not summary or any(name in split for split in summary.values())},
+                          "split_counts": summary,
                           "held_out_never_trained_on": ["LaRoSeDa official test (laroseda_test.json)",
                                                         "SART val", "RED v1 test",
                                                         "civic-style posts, split test "
