@@ -401,3 +401,55 @@ def test_projection_variant_is_skipped_without_the_committed_projection(
     monkeypatch.setattr(pipeline, "E5_PROJECTION", tmp_path / "present.joblib")
     (tmp_path / "present.joblib").write_bytes(b"x")
     assert "H_plus_e5_projection" in pipeline.available_variants(tmp_path)
+
+
+def test_projection_survives_plain_arrays() -> None:
+    """to_arrays / from_arrays (the no-pickle form the sentiment artifact stores) give the same block."""
+    from models.topics.model import E5Projection, fit_projection
+
+    rng = np.random.default_rng(3)
+    vocab = ["spitalele", "medicul", "scolile", "profesorii", "autobuzul", "gunoaiele", "pensia", "taxele"]
+    texts = [" ".join(rng.choice(vocab, 4)) for _ in range(120)]
+    projection = fit_projection(texts, rng.normal(size=(120, 16)), dims=6)
+    arrays = projection.to_arrays()
+    assert all(not a.dtype.hasobject for a in arrays.values())
+    rebuilt = E5Projection.from_arrays(arrays)
+    sample = ["medicul de la spitale", "taxele si pensia", "nimic"]
+    assert rebuilt.dims == 6 and rebuilt.info == projection.info
+    assert np.array_equal(rebuilt.transform(sample), projection.transform(sample))
+    arrays["projection_word_idf"] = arrays["projection_word_idf"][:-1]
+    with pytest.raises(ValueError, match="do not match their vocabularies"):
+        E5Projection.from_arrays(arrays)
+
+
+def test_nb_scale_grows_with_how_well_a_column_separates_the_topic() -> None:
+    from scipy import sparse
+
+    from models.topics.model import nb_scale
+
+    # column 0: only in positives; column 1: in every post; column 2: mostly in negatives
+    X = sparse.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1], [0, 1, 1], [0, 1, 1], [0, 1, 0]], float))
+    positive = np.array([True, True, False, False, False, False])
+    scale = nb_scale(X, positive, np.ones(6))
+    assert scale[0] > scale[2] > scale[1] >= 0.0
+    assert np.allclose(nb_scale(X, positive, np.ones(6), power=2.0), scale**2)
+    assert np.allclose(nb_scale(X, positive, np.ones(6), power=0.5), np.sqrt(scale))
+
+
+def test_nb_scaling_is_folded_into_the_weights_and_keeps_the_other_blocks_unscaled() -> None:
+    from models.topics.model import ModelConfig, TopicClassifier
+
+    rng = np.random.default_rng(5)
+    vocab = ["spital", "medic", "scoala", "profesor", "autobuz", "tramvai", "gunoi", "parc"]
+    texts = [" ".join(rng.choice(vocab, 4)) for _ in range(160)]
+    Y = np.zeros((160, len(TOPIC_IDS)), dtype=np.int8)
+    Y[:, TOPIC_IDS.index("sanatate")] = [("spital" in t or "medic" in t) for t in texts]
+    plain = TopicClassifier(ModelConfig(min_df=1)).fit(texts, Y)
+    scaled = TopicClassifier(ModelConfig(min_df=1, nb_scaling=1.0)).fit(texts, Y)
+    assert plain.coef is not None and scaled.coef is not None
+    assert not np.allclose(plain.coef, scaled.coef)  # the scaling changes the fit ...
+    k = TOPIC_IDS.index("sanatate")
+    sample = ["spital medic", "autobuz parc"]
+    p = scaled.predict_proba(sample)[:, k]  # ... and scoring is the usual product (weights carry the scale)
+    assert p[0] > 0.5 > p[1]
+    assert scaled._n_gram_columns() == scaled.featurizer.n_features - len(TOPIC_IDS)  # type: ignore[union-attr]

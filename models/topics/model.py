@@ -15,10 +15,11 @@ topic (liblinear, balanced class weights); per-topic decision thresholds are tun
 
 from __future__ import annotations
 
+import json
 import math
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -47,6 +48,8 @@ class ModelConfig:
     max_prefix_features: int = 15000
     default_threshold: float = 0.5
     projection_weight: float = 0.0  # > 0: append the e5-distilled projection block (E5Projection), scaled
+    nb_scaling: float = 0.0  # > 0: scale each n-gram column by |NB log-count ratio| ** nb_scaling per topic
+    nb_alpha: float = 1.0  # additive smoothing of those ratios
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -355,6 +358,40 @@ class E5Projection:
     def dims(self) -> int:
         return int(self.weights.shape[1])
 
+    def to_arrays(self, prefix: str = "projection_") -> dict[str, np.ndarray]:
+        """Plain arrays (no pickle) for an ``.npz`` artifact: the vocabularies, lemma table and info as JSON,
+        the idf vectors and the half-precision weights. :meth:`from_arrays` is the inverse."""
+        fz = self.featurizer
+        meta = {
+            "config": {k: v for k, v in asdict(fz.config).items() if k != "extra"},
+            "n_topics": fz.n_topics,
+            "words": sorted(fz.word_vocab, key=fz.word_vocab.__getitem__),
+            "prefixes": sorted(fz.prefix_vocab, key=fz.prefix_vocab.__getitem__),
+            "lemmas": fz.lemmas,
+            "info": self.info,
+        }
+        return {
+            f"{prefix}meta": np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8),
+            f"{prefix}word_idf": fz.word_idf.astype(np.float32),
+            f"{prefix}prefix_idf": fz.prefix_idf.astype(np.float32),
+            f"{prefix}weights": self.weights.astype(np.float16),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Any, prefix: str = "projection_") -> E5Projection:
+        """Rebuild a projection from :meth:`to_arrays` output (a dict or an open ``.npz``)."""
+        meta = json.loads(bytes(arrays[f"{prefix}meta"]).decode("utf-8"))
+        config = ModelConfig(**meta["config"])
+        fz = Featurizer(config, int(meta["n_topics"]))
+        fz.word_vocab = {f: k for k, f in enumerate(meta["words"])}
+        fz.prefix_vocab = {f: k for k, f in enumerate(meta["prefixes"])}
+        fz.word_idf = np.asarray(arrays[f"{prefix}word_idf"], dtype=np.float32)
+        fz.prefix_idf = np.asarray(arrays[f"{prefix}prefix_idf"], dtype=np.float32)
+        fz.lemmas = dict(meta["lemmas"])
+        if len(fz.word_idf) != len(fz.word_vocab) or len(fz.prefix_idf) != len(fz.prefix_vocab):
+            raise ValueError("projection arrays do not match their vocabularies")
+        return cls(fz, np.asarray(arrays[f"{prefix}weights"]), meta["info"])
+
 
 @lru_cache(maxsize=4)
 def load_projection(path: str) -> E5Projection:
@@ -409,9 +446,10 @@ class TopicClassifier:
 
     # -- training ---------------------------------------------------------------------------------
     def _fit_lr(self, X: sparse.csr_matrix, Y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        X = X.astype(np.float64)
+        X = X.astype(np.float64).tocsr()
         coefs = np.zeros((Y.shape[1], X.shape[1]), dtype=np.float32)
         intercepts = np.full(Y.shape[1], -10.0, dtype=np.float32)
+        n_gram_columns = self._n_gram_columns()
         for k in range(Y.shape[1]):
             y = Y[:, k]
             if y.min() == y.max():
@@ -419,10 +457,23 @@ class TopicClassifier:
             lr = LogisticRegression(
                 C=self.config.C, class_weight="balanced", solver="liblinear", max_iter=1000, random_state=0
             )
-            lr.fit(X, y, sample_weight=w)
-            coefs[k] = lr.coef_[0]
+            if self.config.nb_scaling > 0:
+                scale = np.ones(X.shape[1])
+                scale[:n_gram_columns] = nb_scale(X[:, :n_gram_columns], y == 1, w, self.config.nb_alpha,
+                                                  self.config.nb_scaling)
+                lr.fit(X @ sparse.diags(scale), y, sample_weight=w)
+                coefs[k] = lr.coef_[0] * scale  # folded in: scoring is the same product as without scaling
+            else:
+                lr.fit(X, y, sample_weight=w)
+                coefs[k] = lr.coef_[0]
             intercepts[k] = lr.intercept_[0]
         return coefs, intercepts
+
+    def _n_gram_columns(self) -> int:
+        """How many leading feature columns are word / prefix n-grams (the seed and projection blocks follow)."""
+        featurizer = self.featurizer
+        assert featurizer is not None
+        return featurizer.n_features - (len(self.topic_ids) if self.config.use_seeds else 0)
 
     def fit(self, texts: list[str], Y: np.ndarray, weights: np.ndarray | None = None) -> TopicClassifier:
         """Fit the vocabulary and one logistic regression per topic."""
@@ -511,6 +562,18 @@ class TopicClassifier:
             ks = np.flatnonzero(mask)
             labels.append([ids[k] for k in ks[np.argsort(-row[ks], kind="stable")]])
         return labels, proba
+
+
+def nb_scale(X: sparse.csr_matrix, positive: np.ndarray, weights: np.ndarray, alpha: float = 1.0,
+             power: float = 1.0) -> np.ndarray:
+    """Per column, ``|log(p / q)| ** power``: p, q = smoothed, weighted shares of the positive and negative
+    posts' feature occurrences (Wang & Manning's NB log-count ratio, by magnitude: a linear model is free to
+    pick the sign). Columns that tell the topic apart get a larger scale, so less regularisation."""
+    present = X.copy()
+    present.data[:] = 1.0
+    p = np.asarray(present[positive].T @ weights[positive]).ravel() + alpha
+    q = np.asarray(present[~positive].T @ weights[~positive]).ravel() + alpha
+    return np.abs(np.log((p / p.sum()) / (q / q.sum()))) ** power
 
 
 def oof_proba(

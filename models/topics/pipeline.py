@@ -33,7 +33,7 @@ E5_PROJECTION = Path(__file__).parent / "data" / "e5_projection.joblib"
 MODEL_FILE = "topic_model.joblib"
 CARD_FILE = "model_card.json"
 METRICS_FILE = "metrics.json"
-MODEL_VERSION = "topics-2.2.0"
+MODEL_VERSION = "topics-2.3.0"
 WEAK_WEIGHT = 0.3
 PSEUDO_WEIGHT = 0.3
 E5_WEIGHT = 0.5
@@ -50,6 +50,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "F_plus_self_training": {"config": ModelConfig(), "synthetic": True, "weak": True, "self_train": True},
     "G_plus_e5_distillation": {"config": ModelConfig(), "synthetic": True, "weak": True, "e5": True},
     "H_plus_e5_projection": {"config": ModelConfig(projection_weight=1.0), "synthetic": True},
+    "I_plus_nb_scaling": {"config": ModelConfig(projection_weight=1.0, nb_scaling=1.0), "synthetic": True},
 }
 VARIANT_NOTES = {
     "A_word_gold_real": "lemma word 1-2gram TF-IDF, real gold posts only",
@@ -62,6 +63,8 @@ VARIANT_NOTES = {
     "(training time only; weight 0.5)",
     "H_plus_e5_projection": "D + a 64-dim block mapping the post's TF-IDF to its approximate e5-small embedding "
     "(ridge fitted on unlabelled posts, no labels; scoring needs no e5)",
+    "I_plus_nb_scaling": "H + naive-Bayes log-count-ratio scaling of the n-gram columns per topic before its "
+    "logistic regression (folded into the weights: scoring is unchanged)",
 }
 
 
