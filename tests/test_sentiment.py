@@ -155,7 +155,7 @@ def test_real_comments_are_held_out_real_posts_of_the_topics_test_split() -> Non
 @pytest.mark.parametrize(("row", "message"), [
     ('{"id": "roff:1", "source": "roff", "label": "furious"}', "label must be"),
     ('{"id": "roff:nope", "source": "roff", "label": "negative"}', "is not in"),
-    ('{"id": "roff:2", "source": "roff", "label": "negative"}', "must be a held-out"),
+    ('{"id": "roff:2", "source": "roff", "label": "negative"}', "must be a 'test' real post"),
 ])
 def test_real_comments_refuse_bad_rows(tmp_path: Path, row: str, message: str) -> None:
     from models.sentiment.data import load_real_comments
@@ -167,6 +167,25 @@ def test_real_comments_refuse_bad_rows(tmp_path: Path, row: str, message: str) -
     path.write_text('{"id": "roff:1", "source": "roff", "label": "neutral"}\n' + row + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=rf"real.jsonl:2: .*{message}"):
         load_real_comments(path, annotations)
+
+
+def test_real_training_comments_come_from_the_topics_training_split_only() -> None:
+    """The 300 real training comments: topics *train* posts, never a held-out text, in the pool on request."""
+    from models.sentiment.data import REAL_TRAIN_FILE, REAL_TRAIN_SOURCE, load_real_comments
+    from models.sentiment.text import normalise_key
+    from models.topics.data import load_annotations
+
+    train = load_real_comments(REAL_TRAIN_FILE, split="train")
+    assert len(train) == 300 and len({e.id for e in train}) == 300
+    assert {e.label for e in train} == set(LABELS) and all(e.source == REAL_TRAIN_SOURCE for e in train)
+    topics = {r.id: r for r in load_annotations()}
+    assert all(topics[e.id.removeprefix("real:")].split == "train" for e in train)
+    held = {normalise_key(r.text) for r in topics.values() if r.split != "train"}
+    assert not {normalise_key(e.text) for e in train} & held
+    with pytest.raises(ValueError, match="must be a 'test' real post"):
+        load_real_comments(REAL_TRAIN_FILE)  # the training file is not a test set
+    with pytest.raises(ValueError, match="split must be"):
+        load_real_comments(REAL_TRAIN_FILE, split="dev")
 
 
 def test_civic_grid_needs_civic_posts_in_the_pool(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -477,3 +496,109 @@ def test_distill_label_keeps_confident_teacher_labels(tmp_path: Path) -> None:
     (folder / "ids.json").write_text(json.dumps(["other"]))
     with pytest.raises(ValueError, match="does not match input.jsonl"):
         label(tmp_path, DEFAULT_MODEL_PATH, out)
+
+
+def _toy_projection(dims: int = 4) -> object:
+    from models.topics.model import fit_projection
+
+    rng = np.random.default_rng(7)
+    vocab = ["groaznic", "rusine", "minunat", "multumim", "anunt", "program", "sedinta", "parc"]
+    texts = [" ".join(rng.choice(vocab, 4)) for _ in range(120)]
+    return fit_projection(texts, rng.normal(size=(120, 12)), dims=dims)
+
+
+def test_projection_block_artifact_roundtrip_and_width_check(tmp_path: Path) -> None:
+    """A model with the e5 projection block saves as plain arrays (format 4) and scores the same after load."""
+    from models.sentiment.model import FeatureConfig, Featurizer, Head, SentimentModel, projection_block
+
+    projection = _toy_projection()
+    texts = ["minunat parc, multumim", "groaznic, rusine", "anunt program sedinta", ""]
+    featurizer = Featurizer(FeatureConfig(word_bits=8, char_bits=10)).fit(texts)
+    d = featurizer.n_features + projection.dims  # type: ignore[attr-defined]
+    rng = np.random.default_rng(2)
+    heads = [Head(name, rng.normal(size=(3, d)).astype(np.float32), rng.normal(size=3)) for name in ("a", "b")]
+    model = SentimentModel(featurizer, heads, gate_coef=rng.normal(size=d).astype(np.float32), version="p",
+                           projection=projection, projection_weight=0.25)  # type: ignore[arg-type]
+    matrix, _ = model.features(texts)
+    assert matrix.shape == (4, d)
+    block = projection_block(projection, 0.25, texts)  # type: ignore[arg-type]
+    assert np.allclose(matrix[:, -projection.dims:].toarray(), block.toarray())  # type: ignore[attr-defined]
+    assert np.allclose(np.linalg.norm(block.toarray()[0]), 0.25, atol=1e-3)
+    path = model.save(tmp_path / "m.npz")
+    with np.load(path, allow_pickle=False) as data:
+        assert json.loads(bytes(data["meta"]).decode())["format_version"] == 4
+    loaded = SentimentModel.load(path)
+    assert loaded.projection is not None and loaded.projection_weight == 0.25
+    assert np.allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=2e-2)  # float16 weights
+    assert model.save(tmp_path / "m2.npz").read_bytes() == path.read_bytes()
+    with pytest.raises(ValueError, match="columns; the features have"):
+        SentimentModel(featurizer, heads, version="no block")  # weights sized for the block, no projection
+
+
+def test_review_head_never_weights_the_projection_block() -> None:
+    """fit_parts: the social head and the gate use the dense block, the review head gets zero weights there."""
+    import scipy.sparse as sp
+
+    from models.sentiment.train import Candidate, fit_parts, fit_scorer
+
+    rng = np.random.default_rng(8)
+    n, sparse_cols, dense = 120, 30, 5
+    matrix = sp.hstack([sp.random(n, sparse_cols, density=0.2, random_state=1, format="csr"),
+                        sp.csr_matrix(rng.normal(size=(n, dense)))], format="csr")
+    y = rng.integers(0, 3, size=n)
+    sources = np.array(["laroseda", "sart", "red"] * (n // 3))
+    y[sources == "laroseda"] = np.where(y[sources == "laroseda"] == 1, 0, y[sources == "laroseda"])
+    cand = Candidate("c", classifier="nbsvm", c=0.5, architecture="domain_heads",
+                     source_weights=(("laroseda", 0.0), ("sart", 1.0), ("red", 1.0)), projection_weight=0.25)
+    fitted = fit_parts(cand, matrix, y, sources, dense_columns=dense)
+    heads = dict((name, coef) for name, coef, _ in fitted.heads)
+    assert np.all(heads["review"][:, -dense:] == 0.0)
+    assert np.any(heads["social"][:, -dense:] != 0.0)
+    assert fitted.gate is not None and np.any(fitted.gate[0][-dense:] != 0.0)
+    coef, _ = fit_scorer("logreg", 1.0, matrix, y, np.ones(n), dense_columns=dense, use_dense=False)
+    assert coef.shape == (3, sparse_cols + dense) and np.all(coef[:, -dense:] == 0.0)
+
+
+def test_distill_project_fits_on_unlabelled_posts_only(tmp_path: Path) -> None:
+    from models.sentiment.distill import project
+    from models.sentiment.train import load_projection
+
+    rng = np.random.default_rng(9)
+    vocab = ["groaznic", "rusine", "minunat", "multumim", "anunt", "program"]
+    rows = [{"id": f"roff:{i}", "text": " ".join(rng.choice(vocab, 4)), "kind": "unlabelled"} for i in range(60)]
+    rows += [{"id": "sart:1", "text": "cuvantulpool doar in pool", "kind": "pool", "source": "sart",
+              "label": "negative"}]
+    folder = tmp_path / "e5"
+    folder.mkdir()
+    (folder / "input.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    np.save(folder / "emb.npy", rng.normal(size=(len(rows), 10)).astype(np.float32))
+    (folder / "ids.json").write_text(json.dumps([r["id"] for r in rows]))
+    out = tmp_path / "proj.npz"
+    info = project(tmp_path, out, dims=3)
+    assert info["posts"] == 60 and info["dims"] == 3
+    projection = load_projection(out)
+    assert "cuvantulpool" not in projection.featurizer.word_vocab  # the pool text was not fitted on
+    assert projection.transform(["groaznic minunat"]).shape == (1, 3)
+    with pytest.raises(FileNotFoundError, match="distill project"):
+        load_projection(tmp_path / "missing.npz")
+    (folder / "ids.json").write_text(json.dumps(["other"]))
+    with pytest.raises(ValueError, match="does not match input.jsonl"):
+        project(tmp_path, out, dims=3)
+
+
+def test_default_grid_rebuilds_the_champion_and_the_projection_grid_adds_one_candidate() -> None:
+    from models.sentiment.data import REAL_TRAIN_SOURCE
+    from models.sentiment.train import (
+        PROJECTION_FILE,
+        all_candidates,
+        default_candidates,
+        projection_candidates,
+    )
+
+    default = default_candidates()
+    assert all(c.projection_weight == 0 for c in default)
+    extra = projection_candidates()[len(default):]
+    assert [c.projection_weight > 0 for c in extra] == [True] and PROJECTION_FILE.is_file()
+    assert all(dict(c.source_weights)[REAL_TRAIN_SOURCE] > 0 for c in projection_candidates())
+    names = [c.name for c in all_candidates()]
+    assert len(names) == len(set(names)) and extra[0].name in names

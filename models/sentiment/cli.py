@@ -109,13 +109,16 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--civic-train", action="store_true",
                        help="also put the civic-style training posts (models/sentiment/data) in the pool; their "
                             "held-out part is always evaluated")
+        p.add_argument("--real-train", action="store_true",
+                       help="also put the 300 labelled real comments of the topics training split "
+                            "(models/sentiment/data/real_comments_train.jsonl) in the pool")
         p.add_argument("--pseudo", action="store_true",
                        help="also put the teacher-labelled posts (models/sentiment/data/e5_pseudo_labels.jsonl, "
                             "see models/sentiment/distill.py) in the pool; the distillation experiment, off for "
                             "the shipped recipe")
     for p in (p_train, p_all):
-        p.add_argument("--candidates", default="", help="comma-separated candidate names, or 'civic' for the civic "
-                       "experiment's grid (default: the grid "
+        p.add_argument("--candidates", default="", help="comma-separated candidate names, 'civic' for the civic "
+                       "experiment's grid or 'projection' for the e5-projection experiment's (default: the grid "
                        "of train.default_candidates)")
         p.add_argument("--folds", type=int, default=5, help="cross-validation folds for selection and "
                        "calibration")
@@ -139,7 +142,13 @@ def _out_dir(args: argparse.Namespace) -> Path:
 
 
 def _run_train(args: argparse.Namespace, work_dir: Path) -> None:
-    from models.sentiment.train import all_candidates, civic_candidates, default_candidates, train
+    from models.sentiment.train import (
+        all_candidates,
+        civic_candidates,
+        default_candidates,
+        projection_candidates,
+        train,
+    )
 
     names = [n.strip() for n in args.candidates.split(",") if n.strip()]
     candidates = default_candidates()
@@ -148,6 +157,8 @@ def _run_train(args: argparse.Namespace, work_dir: Path) -> None:
         if not any(e.source == "civic" for e in read_jsonl(train_file)):
             raise InputError(f"--candidates civic needs civic posts in {train_file}: run prepare --civic-train first")
         candidates = civic_candidates()
+    elif names == ["projection"]:  # the e5-projection experiment (section E): needs the committed projection file
+        candidates = projection_candidates()
     elif names:
         known = {c.name: c for c in all_candidates()}
         unknown = sorted(set(names) - set(known))
@@ -175,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         work_dir = Path(args.work_dir)
         if args.step in ("prepare", "all"):
             summary = prepare(datasets_root(args.datasets_root), work_dir, args.dev_fraction, args.seed,
-                              civic_train=args.civic_train, pseudo=args.pseudo)
+                              civic_train=args.civic_train, pseudo=args.pseudo, real_train=args.real_train)
             print(json.dumps(summary, sort_keys=True))
         if args.step in ("train", "all"):
             _run_train(args, work_dir)

@@ -27,6 +27,8 @@ HELD_OUT = ("laroseda_test", "laroseda_test_content_only", "sart_val", "red_test
 OPTIONAL_HELD_OUT = ("civic_test", "real_comments_test")  # work dirs prepared before they existed still evaluate
 CIVIC_FILE = Path(__file__).parent / "data" / "civic_posts.jsonl"
 REAL_COMMENTS_FILE = Path(__file__).parent / "data" / "real_comments.jsonl"
+REAL_TRAIN_FILE = Path(__file__).parent / "data" / "real_comments_train.jsonl"
+REAL_TRAIN_SOURCE = "real_train"  # real comments from the topics *training* split: pool rows (prepare --real-train)
 PSEUDO_FILE = Path(__file__).parent / "data" / "e5_pseudo_labels.jsonl"
 PSEUDO_SOURCE = "pseudo"  # teacher-labelled posts (models/sentiment/distill.py): training only
 TOPIC_ANNOTATIONS = Path(__file__).parents[1] / "topics" / "data" / "annotations.jsonl"
@@ -54,6 +56,13 @@ SOURCES = {
                                  "hate_speech_ro none stated, research use); sentiment labels CC0 1.0",
                       "domain": "citizens' comments on local news, tweets, referendum comments",
                       "labels": "hand-labelled negative / neutral / positive; evaluation only"},
+    REAL_TRAIN_SOURCE: {"name": "real comments and tweets about policy topics (training-split posts of the topics "
+                                "annotations: news_ro_offense, ROFF, hate_speech_ro; models/sentiment/data)",
+                        "licence": "texts under their sources' terms (news_ro_offense Apache-2.0; ROFF and "
+                                   "hate_speech_ro none stated, research use); sentiment labels CC0 1.0",
+                        "domain": "citizens' comments on local news, tweets, referendum comments",
+                        "labels": "hand-labelled negative / neutral / positive (300 posts, same rules as "
+                                  "real_comments)"},
 }
 RED_LABELS = {"Bucurie": "positive", "Furie": "negative", "Frica": "negative", "Tristete": "negative",
               "Neutru": "neutral"}
@@ -144,11 +153,17 @@ def load_civic(path: Path = CIVIC_FILE) -> tuple[list[Example], list[Example]]:
     return pool, test
 
 
-def load_real_comments(path: Path = REAL_COMMENTS_FILE,
-                       annotations: Path = TOPIC_ANNOTATIONS) -> list[Example]:
-    """Held-out real posts with sentiment labels; texts come from the topics annotations (held-out split).
+def load_real_comments(path: Path = REAL_COMMENTS_FILE, annotations: Path = TOPIC_ANNOTATIONS,
+                       split: str = "test") -> list[Example]:
+    """Real posts with sentiment labels; texts come from the topics annotations.
 
-    Evaluation only: the posts are the topics model's held-out test posts, so neither model trains on them."""
+    ``split="test"`` (default, :data:`REAL_COMMENTS_FILE`): the topics model's held-out posts, evaluation only,
+    source ``real_comments``. ``split="train"`` (:data:`REAL_TRAIN_FILE`): posts of the topics training split,
+    source :data:`REAL_TRAIN_SOURCE`, which ``prepare --real-train`` puts in the pool. A row whose post is in
+    the other split is refused, so the two sets can never overlap."""
+    if split not in ("test", "train"):
+        raise ValueError(f"split must be 'test' or 'train', got {split!r}")
+    source = "real_comments" if split == "test" else REAL_TRAIN_SOURCE
     texts: dict[str, tuple[str, str]] = {}
     with annotations.open(encoding="utf-8") as handle:
         for line in handle:
@@ -158,11 +173,11 @@ def load_real_comments(path: Path = REAL_COMMENTS_FILE,
     for n, row in _labelled_rows(path):
         if row.get("id") not in texts:
             raise ValueError(f"{path}:{n}: id {row.get('id')!r} is not in {annotations}")
-        text, split = texts[row["id"]]
-        if split != "test" or row.get("source") not in REAL_COMMENT_SOURCES:
-            raise ValueError(f"{path}:{n}: {row['id']} must be a held-out ('test') real post of "
-                             f"{'/'.join(REAL_COMMENT_SOURCES)}, got split {split!r}, source {row.get('source')!r}")
-        out.append(Example(f"real:{row['id']}", "real_comments", text, row["label"]))
+        text, post_split = texts[row["id"]]
+        if post_split != split or row.get("source") not in REAL_COMMENT_SOURCES:
+            raise ValueError(f"{path}:{n}: {row['id']} must be a {split!r} real post of "
+                             f"{'/'.join(REAL_COMMENT_SOURCES)}, got split {post_split!r}, source {row.get('source')!r}")
+        out.append(Example(f"real:{row['id']}", source, text, row["label"]))
     return out
 
 
@@ -220,13 +235,14 @@ def stratified_dev(pool: list[Example], fraction: float, seed: int) -> tuple[lis
 
 
 def build_splits(root: Path, dev_fraction: float = 0.1, seed: int = 13,
-                 civic_train: bool = False, pseudo: bool = False) -> dict[str, list[Example]]:
+                 civic_train: bool = False, pseudo: bool = False, real_train: bool = False) -> dict[str, list[Example]]:
     """All splits: train, dev and the held-out test splits (the official ones, the civic posts' test part and
     the real comments).
 
     ``civic_train`` also puts the civic posts' training part in the pool; ``pseudo`` adds the committed
     teacher-labelled posts after the gold ones (a text already in the pool or held out is dropped). Both are
-    experiments, off for the shipped recipe."""
+    experiments, off for the shipped recipe. ``real_train`` adds the 300 labelled real comments of the topics
+    training split (:data:`REAL_TRAIN_FILE`)."""
     lar_pool, lar_test = load_laroseda(root)
     sart_pool, sart_val = load_sart(root)
     red_pool, red_test = load_red(root)
@@ -237,6 +253,7 @@ def build_splits(root: Path, dev_fraction: float = 0.1, seed: int = 13,
             "red_test": red_test, "civic_test": civic_test, "real_comments_test": real_comments}
     held_keys = {normalise_key(e.text) for split in held.values() for e in split}
     pool = _dedupe([*lar_pool, *sart_pool, *red_pool, *(civic_pool if civic_train else []),
+                    *(load_real_comments(REAL_TRAIN_FILE, split="train") if real_train else []),
                     *(load_pseudo(root) if pseudo else [])], held_keys)
     train, dev = stratified_dev(pool, dev_fraction, seed)
     return {"train": train, "dev": dev, **held}
@@ -268,9 +285,9 @@ def iter_split_paths(work_dir: Path) -> Iterator[tuple[str, Path]]:
 
 
 def prepare(root: Path, work_dir: Path, dev_fraction: float = 0.1, seed: int = 13,
-            civic_train: bool = False, pseudo: bool = False) -> dict[str, dict]:
+            civic_train: bool = False, pseudo: bool = False, real_train: bool = False) -> dict[str, dict]:
     """Write all splits to ``work_dir/data`` and return their label counts per source."""
-    splits = build_splits(root, dev_fraction, seed, civic_train, pseudo)
+    splits = build_splits(root, dev_fraction, seed, civic_train, pseudo, real_train)
     summary: dict[str, dict] = {}
     for name, path in iter_split_paths(work_dir):
         write_jsonl(path, splits[name])

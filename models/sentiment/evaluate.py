@@ -184,7 +184,7 @@ def model_gate_shares(model: SentimentModel, splits: dict[str, list[Example]]) -
     for name in ("laroseda_test", "sart_val", "red_test", "civic_test", "real_comments_test"):
         if name not in splits:
             continue
-        gate = model.gate(model.featurizer.transform([e.text for e in splits[name]]))
+        gate = model.gate(model.features([e.text for e in splits[name]])[0])
         assert gate is not None
         out[name] = round(float(np.mean(gate > 0.5)), 4)
     return out

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,8 +21,12 @@ import scipy.sparse as sp
 from models.sentiment.hashing import char_ngram_counts, word_ngram_counts
 from models.sentiment.text import analyse
 
+if TYPE_CHECKING:
+    from models.topics.model import E5Projection
+
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 FORMAT_VERSION = 3
+PROJECTION_FORMAT_VERSION = 4  # format 3 plus the e5 projection block (written only when a model has one)
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,12 @@ class Featurizer:
         return self.transform_with_signal(texts)[0]
 
 
+def projection_block(projection: E5Projection, weight: float, texts: Sequence[object]) -> sp.csr_matrix:
+    """The dense e5-projection columns of ``texts`` (unit rows scaled by ``weight``), as CSR for hstack."""
+    z = projection.transform([t if isinstance(t, str) else "" for t in texts])
+    return sp.csr_matrix(z * np.float32(weight))
+
+
 def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     """``np.savez_compressed`` with fixed zip timestamps, so equal weights give equal bytes."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -213,6 +223,8 @@ class SentimentModel:
     no_signal_probs: tuple[float, float, float] = (0.05, 0.9, 0.05)
     version: str = "dev"
     meta: dict[str, Any] = field(default_factory=dict)
+    projection: E5Projection | None = None  # optional dense block appended after the n-gram columns
+    projection_weight: float = 0.0
 
     labels: tuple[str, str, str] = LABELS
 
@@ -224,10 +236,21 @@ class SentimentModel:
         rows = [h.coef.astype(np.float32) for h in self.heads]
         if self.gate_coef is not None:
             rows.append(self.gate_coef.astype(np.float32).reshape(1, -1))
+        width = self.featurizer.n_features + (self.projection.dims if self.projection is not None else 0)
+        if any(r.shape[1] != width for r in rows):
+            raise ValueError(f"head weights have {rows[0].shape[1]} columns; the features have {width}")
         # (d, k) C-contiguous: the CSR × dense product then streams each weight row once.
         self._weights = np.ascontiguousarray(np.vstack(rows).T)
         self._bias = np.concatenate([*(h.intercept for h in self.heads),
                                      [self.gate_intercept] if self.gate_coef is not None else []])
+
+    def features(self, texts: Sequence[object]) -> tuple[sp.csr_matrix, np.ndarray]:
+        """The feature matrix the heads score (n-grams, then the projection block if any) and the signal mask."""
+        matrix, signal = self.featurizer.transform_with_signal(texts)
+        if self.projection is not None:
+            matrix = sp.hstack([matrix, projection_block(self.projection, self.projection_weight, texts)],
+                               format="csr")
+        return matrix, signal
 
     def raw_scores(self, matrix: sp.csr_matrix) -> np.ndarray:
         """All raw scores ``(n, 3·heads [+1 gate])``."""
@@ -248,7 +271,7 @@ class SentimentModel:
         """Calibrated probabilities ``(n, 3)``; texts without any signal get :attr:`no_signal_probs`."""
         if len(texts) == 0:
             return np.zeros((0, 3))
-        matrix, signal = self.featurizer.transform_with_signal(texts)
+        matrix, signal = self.features(texts)
         probs = self.probabilities_from_scores(self.raw_scores(matrix))
         probs[~signal] = np.asarray(self.no_signal_probs)
         return probs
@@ -263,7 +286,7 @@ class SentimentModel:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {
-            "format_version": FORMAT_VERSION,
+            "format_version": FORMAT_VERSION if self.projection is None else PROJECTION_FORMAT_VERSION,
             "version": self.version,
             "labels": list(self.labels),
             "feature_config": asdict(self.featurizer.config),
@@ -272,6 +295,8 @@ class SentimentModel:
             "gate_intercept": float(self.gate_intercept) if self.gate_coef is not None else None,
             **self.meta,
         }
+        if self.projection is not None:
+            meta["projection_weight"] = float(self.projection_weight)
         fz = self.featurizer
         arrays: dict[str, np.ndarray] = {
             "coef": np.vstack([h.coef for h in self.heads]).astype(np.float16),
@@ -286,16 +311,19 @@ class SentimentModel:
             arrays["idf_word"] = fz.idf_word.astype(np.float16)
         if fz.idf_char is not None:
             arrays["idf_char"] = fz.idf_char.astype(np.float16)
+        if self.projection is not None:
+            arrays.update(self.projection.to_arrays())
         _write_npz(path, arrays)
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> SentimentModel:
-        """Read an artifact written by :meth:`save` (format 3, or the single-head format 2)."""
+        """Read an artifact written by :meth:`save` (format 3, 4 with the projection block, or the single-head
+        format 2)."""
         with np.load(Path(path), allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode("utf-8"))
             fmt = meta.pop("format_version", None)
-            if fmt not in (2, FORMAT_VERSION):
+            if fmt not in (2, FORMAT_VERSION, PROJECTION_FORMAT_VERSION):
                 raise ValueError(f"unsupported sentiment artifact format {fmt!r}")
             config = FeatureConfig.from_dict(meta.pop("feature_config"))
             idf_word = data["idf_word"].astype(np.float32) if "idf_word" in data else None
@@ -309,6 +337,12 @@ class SentimentModel:
                           calib_bias[i]) for i, name in enumerate(names)]
             gate_coef = data["gate_coef"].astype(np.float32) if "gate_coef" in data else None
             gate_intercept = meta.pop("gate_intercept", None)
+            projection = None
+            projection_weight = float(meta.pop("projection_weight", 0.0))
+            if "projection_meta" in data:
+                from models.topics.model import E5Projection
+
+                projection = E5Projection.from_arrays(data)
             model = cls(
                 featurizer=Featurizer(config, idf_word, idf_char),
                 heads=heads,
@@ -317,6 +351,8 @@ class SentimentModel:
                 no_signal_probs=tuple(meta.pop("no_signal_probs")),  # type: ignore[arg-type]
                 version=meta.pop("version"),
                 labels=tuple(meta.pop("labels")),  # type: ignore[arg-type]
+                projection=projection,
+                projection_weight=projection_weight,
             )
         model.meta = meta
         return model

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,7 +23,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from models.sentiment.data import PSEUDO_SOURCE, Example, read_jsonl
+from models.sentiment.data import PSEUDO_SOURCE, REAL_TRAIN_SOURCE, Example, read_jsonl
 from models.sentiment.model import (
     LABELS,
     SCORE_CLIP,
@@ -32,19 +32,36 @@ from models.sentiment.model import (
     Head,
     SentimentModel,
     mix_heads,
+    projection_block,
     sigmoid,
 )
+
+if TYPE_CHECKING:
+    from models.topics.model import E5Projection
 
 LABEL_INDEX = {label: i for i, label in enumerate(LABELS)}
 CLASSIFIERS = ("linearsvc", "nbsvm", "logreg", "sgd")
 ARCHITECTURES = ("joint", "domain_heads")
 REVIEW_SOURCES = frozenset({"laroseda"})
 # PSEUDO_SOURCE (data.py): teacher-labelled posts (distill.py), trained on, never scored or calibrated on
+REAL_TRAIN_WEIGHT = 0.25  # the real training comments' total weight against SART's 1.0 (prepare --real-train; section E)
 PSEUDO_WEIGHT = 0.5  # their total weight against SART's (and RED's) 1.0, chosen by fold-internal CV (docs/sentiment.md)
 SELECTION_METRIC = ("mean(LaRoSeDa binary accuracy, SART macro-F1, RED macro-F1, and civic-post macro-F1 when "
                     "prepare --civic-train put them in the pool) of the calibrated out-of-fold predictions, "
                     "k-fold cross-validation on train+dev")
 Log = Callable[[str], Any]
+PROJECTION_FILE = Path(__file__).parent / "data" / "e5_projection.npz"  # `distill project` writes it
+PROJECTION_WEIGHT = 0.25  # block scale; chosen by the grid's cross-validation (docs/sentiment.md, section E)
+
+
+def load_projection(path: Path = PROJECTION_FILE) -> E5Projection:
+    """The committed e5 projection (fitted on unlabelled posts only), or a clear error naming the command."""
+    from models.topics.model import E5Projection
+
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: run `python -m models.sentiment.distill project`")
+    with np.load(path, allow_pickle=False) as data:
+        return E5Projection.from_arrays(data)
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,7 @@ class Candidate:
     review_c: float = 0.3
     review_social_share: float = 0.0
     gate_c: float = 10.0
+    projection_weight: float = 0.0  # > 0: the e5 projection block, scaled, for the social / joint head
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly description."""
@@ -74,6 +92,8 @@ class Candidate:
         if self.architecture == "joint":
             for key in ("review_c", "review_social_share", "gate_c"):
                 data.pop(key)
+        if not self.projection_weight:
+            data.pop("projection_weight")
         return data
 
 
@@ -92,26 +112,41 @@ def all_candidates() -> list[Candidate]:
         Candidate("sgd_modhuber_word+char_neg", base, "sgd", 2e-5),
         Candidate("heads_svc_R0.3_S0.3", pol, "linearsvc", 0.3, architecture=heads),
         *civic_candidates(),
+        *projection_candidates()[len(default_candidates()):],
         Candidate("heads_nbsvm_char1-6_R0.3_S0.3", replace(pol, char_ngrams=(1, 6)), "nbsvm", 0.3,
                   (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0)), heads, review_c=0.3),
     ]
 
 
 def default_candidates() -> list[Candidate]:
-    """The comparison grid of a full ``train`` run (kept small: 2 shared cores). Without ``--civic-train`` the
-    civic posts are not in the pool and their weights do not matter."""
+    """The comparison grid of a full ``train`` run (kept small: 2 shared cores). Without ``--real-train`` (or
+    ``--pseudo``) those posts are not in the pool and their weights do not matter."""
     pol = FeatureConfig(polarity_lexicon=True)
     heads = "domain_heads"
     pseudo = (PSEUDO_SOURCE, PSEUDO_WEIGHT)  # no effect unless prepare --pseudo put them in the pool
-    social = (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0), pseudo)
+    real = (REAL_TRAIN_SOURCE, REAL_TRAIN_WEIGHT)  # no effect unless prepare --real-train put them in the pool
+    social = (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0), real, pseudo)
     return [
-        Candidate("joint_nbsvm_pol_C0.3", pol, "nbsvm", 0.3, (("laroseda", 1.0), ("sart", 1.0), ("red", 1.0), pseudo)),
+        Candidate("joint_nbsvm_pol_C0.3", pol, "nbsvm", 0.3,
+                  (("laroseda", 1.0), ("sart", 1.0), ("red", 1.0), real, pseudo)),
         Candidate("heads_nbsvm_R0.3_S0.3", pol, "nbsvm", 0.3, social, heads, review_c=0.3),
         Candidate("heads_nbsvm_R0.3_S0.5", pol, "nbsvm", 0.5, social, heads, review_c=0.3),
         Candidate("heads_nbsvm_R1.0_S0.3", pol, "nbsvm", 0.3, social, heads, review_c=1.0),
         Candidate("heads_nbsvm_R0.3+social0.15_S0.3", pol, "nbsvm", 0.3, social, heads, review_c=0.3,
                   review_social_share=0.15),
     ]
+
+
+def projection_candidates() -> list[Candidate]:
+    """The e5-projection experiment's grid (``train --candidates projection``; docs/sentiment.md, section E): the
+    default grid plus the 2.0.0 configuration with the projection block in its social head. Not the default:
+    both candidates it produced were refused by the registry, and the default recipe rebuilds the champion."""
+    pol = FeatureConfig(polarity_lexicon=True)
+    social = (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0), (REAL_TRAIN_SOURCE, REAL_TRAIN_WEIGHT),
+              (PSEUDO_SOURCE, PSEUDO_WEIGHT))
+    return [*default_candidates(),
+            Candidate("heads_nbsvm_R0.3_S0.5_e5proj0.25", pol, "nbsvm", 0.5, social, "domain_heads", review_c=0.3,
+                      projection_weight=PROJECTION_WEIGHT)]
 
 
 def civic_candidates() -> list[Candidate]:
@@ -151,10 +186,17 @@ def example_weights(sources: Sequence[str] | np.ndarray, source_weights: dict[st
 
 
 def fit_scorer(classifier: str, c: float, matrix: sp.csr_matrix, y: np.ndarray, weights: np.ndarray,
-               seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Fit one linear model; returns ``(coef (3, d), intercept (3,))`` for labels 0..2."""
+               seed: int = 0, dense_columns: int = 0, use_dense: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Fit one linear model; returns ``(coef (3, d), intercept (3,))`` for labels 0..2.
+
+    The last ``dense_columns`` columns are a dense block (the e5 projection): NB-SVM leaves them unscaled
+    (naive-Bayes ratios are for sparse presence features), and ``use_dense=False`` keeps them out of this
+    model (zero weights)."""
+    if dense_columns and not use_dense:
+        coef, intercept = fit_scorer(classifier, c, matrix[:, :-dense_columns], y, weights, seed)
+        return np.hstack([coef, np.zeros((coef.shape[0], dense_columns), dtype=coef.dtype)]), intercept
     if classifier == "nbsvm":
-        return _fit_nbsvm(c, matrix, y, weights, seed)
+        return _fit_nbsvm(c, matrix, y, weights, seed, dense_columns)
     if classifier == "linearsvc":
         model: Any = LinearSVC(C=c, random_state=seed)
     elif classifier == "logreg":
@@ -191,13 +233,15 @@ def nb_ratios(
 
 
 def _fit_nbsvm(c: float, matrix: sp.csr_matrix, y: np.ndarray, weights: np.ndarray,
-               seed: int) -> tuple[np.ndarray, np.ndarray]:
+               seed: int, dense_columns: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """NB-SVM: one binary LinearSVC per class on NB-scaled features; the scaling folds into the weights."""
     coef = np.zeros((len(LABELS), matrix.shape[1]), dtype=np.float32)
     intercept = np.full(len(LABELS), -1e3)
     for cls in np.unique(y):
         positive = y == cls
         ratios = nb_ratios(matrix, positive, weights)
+        if dense_columns:
+            ratios[-dense_columns:] = 1.0
         scaled = matrix @ sp.diags(ratios)
         model = LinearSVC(C=c, random_state=seed).fit(scaled, positive.astype(int), sample_weight=weights)
         coef[cls] = model.coef_[0] * ratios
@@ -223,15 +267,15 @@ def fit_calibrator(scores: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tu
 
 
 def source_metrics(scores: np.ndarray, y: np.ndarray, sources: Sequence[str] | np.ndarray) -> dict[str, float]:
-    """Selection metrics: LaRoSeDa binary accuracy (neg vs pos), SART, RED and civic-post macro-F1 (each when
-    the source is present)."""
+    """Selection metrics: LaRoSeDa binary accuracy (neg vs pos), SART, RED, civic-post and real-comment
+    (training split) macro-F1 (each when the source is present)."""
     src = np.asarray(sources)
     out: dict[str, float] = {}
     mask = src == "laroseda"
     if mask.any():
         binary = np.where(scores[mask, 0] >= scores[mask, 2], 0, 2)
         out["laroseda_binary_accuracy"] = float(accuracy_score(y[mask], binary))
-    for name in ("sart", "red", "civic"):
+    for name in ("sart", "red", "civic", REAL_TRAIN_SOURCE):
         mask = src == name
         if mask.any():
             out[f"{name}_macro_f1"] = float(f1_score(y[mask], scores[mask].argmax(axis=1), average="macro",
@@ -282,8 +326,9 @@ class _Fitted:
 
 
 def fit_parts(cand: Candidate, matrix: sp.csr_matrix, y: np.ndarray, sources: np.ndarray,
-              seed: int = 0) -> _Fitted:
-    """Fit the candidate's heads (and gate) on one feature matrix."""
+              seed: int = 0, dense_columns: int = 0) -> _Fitted:
+    """Fit the candidate's heads (and gate) on one feature matrix (its last ``dense_columns`` columns: the
+    projection block, used by the social / joint head and the gate, not by the review head)."""
     heads = []
     weights = _head_weights(cand, sources)
     for name, w in weights.items():
@@ -291,7 +336,8 @@ def fit_parts(cand: Candidate, matrix: sp.csr_matrix, y: np.ndarray, sources: np
         if not used.any():
             raise ValueError(f"head {name!r} of {cand.name} has no training examples")
         c = cand.review_c if name == "review" else cand.c
-        coef, intercept = fit_scorer(cand.classifier, c, matrix[used], y[used], w[used], seed)
+        coef, intercept = fit_scorer(cand.classifier, c, matrix[used], y[used], w[used], seed,
+                                     dense_columns, use_dense=name != "review")
         heads.append((name, coef, intercept))
     gate = None
     if cand.architecture == "domain_heads":
@@ -318,13 +364,15 @@ def fit_calibrators(cand: Candidate, raw: np.ndarray, y: np.ndarray,
 
 
 def build_model(cand: Candidate, featurizer: Featurizer, fitted: _Fitted,
-                calibrators: Sequence[tuple[np.ndarray, np.ndarray]], version: str = "dev") -> SentimentModel:
+                calibrators: Sequence[tuple[np.ndarray, np.ndarray]], version: str = "dev",
+                projection: E5Projection | None = None) -> SentimentModel:
     """Assemble a :class:`SentimentModel` from fitted parts."""
     heads = [Head(name, coef, intercept, cm, cb)
              for (name, coef, intercept), (cm, cb) in zip(fitted.heads, calibrators, strict=True)]
     gate_coef, gate_intercept = fitted.gate if fitted.gate is not None else (None, 0.0)
     return SentimentModel(featurizer=featurizer, heads=heads, gate_coef=gate_coef, gate_intercept=gate_intercept,
-                          version=version, meta={"candidate": cand.to_dict()})
+                          version=version, meta={"candidate": cand.to_dict()}, projection=projection,
+                          projection_weight=cand.projection_weight if projection is not None else 0.0)
 
 
 def _probabilities(raw: np.ndarray, calibrators: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -346,6 +394,21 @@ class FoldFeatures:
         self.folds = folds
         self._counts: dict[FeatureConfig, tuple[Any, Any]] = {}
         self._fold_cache: dict[tuple[FeatureConfig, int], tuple[sp.csr_matrix, sp.csr_matrix]] = {}
+        self._projection: tuple[E5Projection, np.ndarray] | None = None
+
+    def projection(self) -> tuple[E5Projection, np.ndarray]:
+        """The committed projection and its unit-length block for every pool text (computed once)."""
+        if self._projection is None:
+            projection = load_projection()
+            self._projection = (projection, projection.transform(self.texts))
+        return self._projection
+
+    def with_projection(self, cand: Candidate, matrix: sp.csr_matrix, idx: np.ndarray) -> sp.csr_matrix:
+        """``matrix`` (rows ``idx`` of the pool) plus the candidate's scaled projection block, if it has one."""
+        if cand.projection_weight <= 0:
+            return matrix
+        block = self.projection()[1][idx] * np.float32(cand.projection_weight)
+        return sp.hstack([matrix, sp.csr_matrix(block)], format="csr")
 
     def counts(self, config: FeatureConfig) -> tuple[Any, Any]:
         if config not in self._counts:
@@ -371,6 +434,11 @@ class FoldFeatures:
         return self._fold_cache[key]
 
 
+def features_width(cand: Candidate) -> int:
+    """Columns of the candidate's n-gram block (a projection block follows them)."""
+    return Featurizer(cand.features).n_features
+
+
 def idf_weights(sources: np.ndarray) -> np.ndarray:
     """Document weights of the IDF: every source counts the same."""
     return example_weights(sources, {s: 1.0 for s in np.unique(sources)})
@@ -382,7 +450,10 @@ def cross_validate(cand: Candidate, features: FoldFeatures, y: np.ndarray, sourc
     raw: np.ndarray | None = None
     for k, (fit_idx, held_idx) in enumerate(features.folds):
         x_fit, x_held = features.fold(cand.features, k, idf_weights(sources))
-        fitted = fit_parts(cand, x_fit, y[fit_idx], sources[fit_idx], seed)
+        x_fit = features.with_projection(cand, x_fit, fit_idx)
+        x_held = features.with_projection(cand, x_held, held_idx)
+        dense = x_fit.shape[1] - features_width(cand)
+        fitted = fit_parts(cand, x_fit, y[fit_idx], sources[fit_idx], seed, dense)
         scores = fitted.raw(x_held)
         if raw is None:
             raw = np.zeros((len(y), scores.shape[1]))
@@ -428,9 +499,12 @@ def fit_final(cand: Candidate, examples: Sequence[Example], oof_raw: np.ndarray,
     words, chars, _ = featurizer.counts(texts)
     featurizer.fit_counts(words, chars, idf_weights(sources))
     matrix = featurizer.transform_counts(words, chars, copy=False)
-    fitted = fit_parts(cand, matrix, y, sources, seed)
+    projection = load_projection() if cand.projection_weight > 0 else None
+    if projection is not None:
+        matrix = sp.hstack([matrix, projection_block(projection, cand.projection_weight, texts)], format="csr")
+    fitted = fit_parts(cand, matrix, y, sources, seed, projection.dims if projection is not None else 0)
     calibrators = fit_calibrators(cand, oof_raw, y, sources)
-    model = build_model(cand, featurizer, fitted, calibrators, version)
+    model = build_model(cand, featurizer, fitted, calibrators, version, projection)
     model.meta["n_train"] = len(texts)
     return model
 
