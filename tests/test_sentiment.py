@@ -529,6 +529,9 @@ def test_projection_block_artifact_roundtrip_and_width_check(tmp_path: Path) -> 
         assert json.loads(bytes(data["meta"]).decode())["format_version"] == 4
     loaded = SentimentModel.load(path)
     assert loaded.projection is not None and loaded.projection_weight == 0.25
+    from models.sentiment.package import _method
+
+    assert _method(loaded)["e5_projection"]["dims"] == 4 and _method(loaded)["e5_projection"]["weight"] == 0.25
     assert np.allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=2e-2)  # float16 weights
     assert model.save(tmp_path / "m2.npz").read_bytes() == path.read_bytes()
     with pytest.raises(ValueError, match="columns; the features have"):

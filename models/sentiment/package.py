@@ -54,6 +54,12 @@ def _method(model: SentimentModel) -> dict[str, Any]:
         "heads": heads,
         "classifier": cand.get("classifier"),
         "features": asdict(model.featurizer.config),
+        **({"e5_projection": {"weight": model.projection_weight, **model.projection.info,
+                              "what": "dense block after the n-grams: lemma/prefix TF-IDF times a ridge map to the "
+                                      "first principal components of multilingual-e5-small embeddings, fitted on "
+                                      "unlabelled posts only (models/sentiment/data/e5_projection.npz); used by "
+                                      "the social head and the gate, not by the review head"}}
+           if model.projection is not None else {}),
         "normalisation": ("NFC, ş/ţ→ș/ț, lower-case diacritics-free key, placeholders <CNP> <PHONE> <EMAIL> "
                           "<IBAN> <PLATE> <URL> <USER> (also <|EMAIL|>-style) and raw URLs/@users/e-mails as "
                           "tokens, emoji and emoticons mapped to positive/negative/neutral tokens, hashtags "
@@ -86,7 +92,9 @@ def build_card(model: SentimentModel, artifact: Path, work_dir: Path, metrics: d
                 "probabilities",
         "artifact": {"file": artifact.name, "sha256": sha256_of(artifact), "bytes": artifact.stat().st_size,
                      "format": "numpy .npz (no pickle): float16 weights of every head and the gate, IDF, "
-                               "calibration matrices, JSON meta"},
+                               "calibration matrices, JSON meta"
+                               + ("; the e5 projection's vocabularies, IDF and float16 map (format 4)"
+                                  if model.projection is not None else "")},
         "licence": ("CC BY-NC-SA 4.0, inherited from LaRoSeDa (training data): non-commercial use only, "
                     "derivatives must be shared alike; SART is CC0 1.0 and RED v1 is MIT"),
         "headline_metrics": {**{key: metrics.get(key) for key in HEADLINE_KEYS},
