@@ -605,3 +605,20 @@ def test_default_grid_rebuilds_the_champion_and_the_projection_grid_adds_one_can
     assert all(dict(c.source_weights)[REAL_TRAIN_SOURCE] > 0 for c in projection_candidates())
     names = [c.name for c in all_candidates()]
     assert len(names) == len(set(names)) and extra[0].name in names
+
+
+def test_real_comments_second_pass_covers_held_out_posts_and_agreement_is_as_documented() -> None:
+    """The sentiment label-consistency check (docs/sentiment.md, section E): 100 held-out real comments labelled
+    a second time, blind to the first labels; the two passes agree on 75 of them (Cohen's kappa 0.405)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    from models.sentiment.data import load_real_comments
+
+    path = ROOT / "models" / "sentiment" / "data" / "real_comments_second_pass.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    first = {e.id.removeprefix("real:"): e.label for e in load_real_comments()}
+    assert len(rows) == 100 and len({r["id"] for r in rows}) == 100 and {r["label"] for r in rows} == set(LABELS)
+    assert all(r["id"] in first for r in rows)  # held-out real comments only
+    a, b = [first[r["id"]] for r in rows], [r["label"] for r in rows]
+    assert sum(x == y for x, y in zip(a, b, strict=True)) == 75
+    assert round(cohen_kappa_score(a, b), 3) == 0.405
