@@ -46,9 +46,9 @@ REVIEW_SOURCES = frozenset({"laroseda"})
 # PSEUDO_SOURCE (data.py): teacher-labelled posts (distill.py), trained on, never scored or calibrated on
 REAL_TRAIN_WEIGHT = 0.25  # the real training comments' total weight against SART's 1.0 (prepare --real-train; section E)
 PSEUDO_WEIGHT = 0.5  # their total weight against SART's (and RED's) 1.0, chosen by fold-internal CV (docs/sentiment.md)
-SELECTION_METRIC = ("mean(LaRoSeDa binary accuracy, SART macro-F1, RED macro-F1, and civic-post macro-F1 when "
-                    "prepare --civic-train put them in the pool) of the calibrated out-of-fold predictions, "
-                    "k-fold cross-validation on train+dev")
+SELECTION_METRIC = ("mean(LaRoSeDa binary accuracy, SART macro-F1, RED macro-F1, and the civic-post and real-"
+                    "training-comment macro-F1 when prepare --civic-train / --real-train put them in the pool) of the "
+                    "calibrated out-of-fold predictions, k-fold cross-validation on train+dev")
 Log = Callable[[str], Any]
 PROJECTION_FILE = Path(__file__).parent / "data" / "e5_projection.npz"  # `distill project` writes it
 PROJECTION_WEIGHT = 0.25  # block scale; chosen by the grid's cross-validation (docs/sentiment.md, section E)
