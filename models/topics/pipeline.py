@@ -423,8 +423,12 @@ def describe(clf: TopicClassifier) -> str:
     if projection is not None and cfg.projection_weight > 0:
         parts.append(f"a {projection.dims}-dim projection of the TF-IDF onto multilingual-e5-small's principal "
                      f"components (ridge on {projection.info.get('posts')} unannotated posts, no labels)")
+    scaling = (f"each topic's word / prefix columns scaled by |naive-Bayes log-count ratio|^{cfg.nb_scaling:g} "
+               f"(smoothing {cfg.nb_alpha:g}) before its fit, the scale folded into the weights; "
+               if cfg.nb_scaling > 0 else "")
     return (
-        " + ".join(parts) + " on diacritics-folded, URL-free text; one-vs-rest logistic regression (liblinear, "
+        " + ".join(parts) + " on diacritics-folded, URL-free text; " + scaling
+        + "one-vs-rest logistic regression (liblinear, "
         f"balanced class weights, C={cfg.C}); per-topic thresholds tuned on 5-fold out-of-fold dev predictions "
         "over the real training posts"
     )
