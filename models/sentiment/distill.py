@@ -35,20 +35,12 @@ import numpy as np
 
 from models.sentiment.data import HELD_OUT, PSEUDO_FILE, PSEUDO_SOURCE, datasets_root, read_jsonl
 from models.sentiment.text import normalise_key
+from models.topics.e5_embed import read_embedded
 
 UNLABELLED_SOURCES = ("news_ro_offense", "roff", "hate_speech_ro")
 MIN_CONFIDENCE = 0.8  # chosen by fold-internal cross-validation (docs/sentiment.md, section D)
 LABELS = ("negative", "neutral", "positive")
 PROJECTION_DIMS = 64  # chosen by the grid's cross-validation with 256 and 384 (docs/sentiment.md, section E)
-
-
-def _embedded_rows(folder: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
-    rows = [json.loads(line) for line in (folder / "input.jsonl").open(encoding="utf-8")]
-    emb = np.load(folder / "emb.npy")
-    ids = json.loads((folder / "ids.json").read_text())
-    if ids != [r["id"] for r in rows] or len(emb) != len(rows):
-        raise ValueError(f"{folder}/emb.npy does not match input.jsonl: run the embedding step again")
-    return rows, emb
 
 
 def project(work: Path, out: Path | None = None, dims: int = PROJECTION_DIMS) -> dict[str, Any]:
@@ -57,7 +49,7 @@ def project(work: Path, out: Path | None = None, dims: int = PROJECTION_DIMS) ->
     from models.sentiment.train import PROJECTION_FILE
     from models.topics.model import fit_projection
 
-    rows, emb = _embedded_rows(work / "e5")
+    rows, emb = read_embedded(work / "e5")
     unl = [i for i, r in enumerate(rows) if r["kind"] == "unlabelled"]
     if not unl:
         raise ValueError(f"{work / 'e5' / 'input.jsonl'} has no unlabelled posts")
@@ -128,7 +120,7 @@ def label(work: Path, ngram_model: Path, out: Path = PSEUDO_FILE,
     """Fit the teacher and write the confident pseudo-labels (id, label, confidence) to ``out``."""
     from models.sentiment import load_model
 
-    rows, emb = _embedded_rows(work / "e5")
+    rows, emb = read_embedded(work / "e5")
     pool = [i for i, r in enumerate(rows) if r["kind"] == "pool"]
     unl = [i for i, r in enumerate(rows) if r["kind"] == "unlabelled"]
     probs = teacher_probabilities(emb[pool], [rows[i]["label"] for i in pool], [rows[i]["source"] for i in pool],

@@ -143,13 +143,10 @@ def project(work: Path, out: Path = E5_PROJECTION, dims: int = PROJECTION_DIMS,
     (or as bad) on the dev posts as on the held-out ones."""
     import joblib
 
+    from models.topics.e5_embed import read_embedded
     from models.topics.model import fit_projection
 
-    folder = work / "e5"
-    rows = [json.loads(line) for line in (folder / "input.jsonl").open(encoding="utf-8")]
-    emb = np.load(folder / "emb.npy").astype(np.float32)
-    if json.loads((folder / "ids.json").read_text()) != [r["id"] for r in rows] or len(emb) != len(rows):
-        raise ValueError(f"{folder}/emb.npy does not match input.jsonl: run e5_embed.py again")
+    rows, emb = read_embedded(work / "e5")
     annotations = load_annotations()
     if {e.id for e in annotations if e.split != "train"} & {r["id"] for r in rows}:
         raise ValueError("held-out posts are in the export: run `export` again")

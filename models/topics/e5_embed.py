@@ -16,8 +16,19 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+
+def read_embedded(folder: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """The rows of ``folder/input.jsonl`` and their embeddings (float32), after checking that ``emb.npy`` was
+    written for exactly those rows (``ValueError`` otherwise)."""
+    rows = [json.loads(line) for line in (folder / "input.jsonl").open(encoding="utf-8")]
+    emb = np.load(folder / "emb.npy").astype(np.float32)
+    if json.loads((folder / "ids.json").read_text()) != [r["id"] for r in rows] or len(emb) != len(rows):
+        raise ValueError(f"{folder}/emb.npy does not match input.jsonl: run e5_embed.py again")
+    return rows, emb
 
 
 def main() -> int:
