@@ -622,3 +622,20 @@ def test_real_comments_second_pass_covers_held_out_posts_and_agreement_is_as_doc
     a, b = [first[r["id"]] for r in rows], [r["label"] for r in rows]
     assert sum(x == y for x, y in zip(a, b, strict=True)) == 75
     assert round(cohen_kappa_score(a, b), 3) == 0.405
+
+
+def test_projection_candidates_are_refused_on_a_pool_with_the_real_training_comments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The committed projection saw the real training comments' texts: CV on them would be optimistic."""
+    from models.sentiment.data import REAL_TRAIN_SOURCE
+    from models.sentiment.train import check_projection_pool, default_candidates, projection_candidates
+
+    check_projection_pool(projection_candidates(), ["sart", "red"])  # no real comments: fine
+    check_projection_pool(default_candidates(), ["sart", REAL_TRAIN_SOURCE])  # no projection: fine
+    with pytest.raises(ValueError, match="heads_nbsvm_R0.3_S0.5_e5proj0.25"):
+        check_projection_pool(projection_candidates(), ["sart", REAL_TRAIN_SOURCE])
+    work = tmp_path / "w"
+    write_jsonl(work / "data" / "train.jsonl", [Example("real:roff:1", REAL_TRAIN_SOURCE, "groaznic", "negative")])
+    assert main(["train", "--work-dir", str(work), "--candidates", "projection", "--out", str(tmp_path / "o")]) == 2
+    assert "optimistic" in capsys.readouterr().err

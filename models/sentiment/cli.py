@@ -144,6 +144,7 @@ def _out_dir(args: argparse.Namespace) -> Path:
 def _run_train(args: argparse.Namespace, work_dir: Path) -> None:
     from models.sentiment.train import (
         all_candidates,
+        check_projection_pool,
         civic_candidates,
         default_candidates,
         projection_candidates,
@@ -165,6 +166,10 @@ def _run_train(args: argparse.Namespace, work_dir: Path) -> None:
         if unknown:
             raise InputError(f"unknown candidates {unknown}; known: {sorted(known)}")
         candidates = [known[n] for n in dict.fromkeys(names)]
+    try:
+        check_projection_pool(candidates, [e.source for e in read_jsonl(work_dir / "data" / "train.jsonl")])
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
     if args.folds < 2:
         raise InputError("--folds must be at least 2")
     result = train(work_dir, candidates, version=args.version, folds=args.folds, out=_out_dir(args),

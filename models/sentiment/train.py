@@ -473,10 +473,24 @@ def make_folds(y: np.ndarray, sources: np.ndarray, folds: int, seed: int) -> lis
     return list(splitter.split(np.zeros(len(y)), strata))
 
 
+def check_projection_pool(candidates: Sequence[Candidate], sources: Sequence[str] | np.ndarray) -> None:
+    """Refuse a projection candidate on a pool with the real training comments: the committed projection was
+    fitted on the distillation export's unlabelled posts, which include those comments (they are topics
+    *training* posts), so their features would be better than an unseen post's and their out-of-fold scores
+    optimistic (docs/sentiment.md, section E)."""
+    if REAL_TRAIN_SOURCE in set(np.asarray(sources).tolist()):
+        named = [c.name for c in candidates if c.projection_weight > 0]
+        if named:
+            raise ValueError(f"candidates {named} use the e5 projection, whose fit includes the real training "
+                             "comments that prepare --real-train put in the pool: their scores would be optimistic; "
+                             "prepare without --real-train, or drop the projection candidates")
+
+
 def compare(candidates: Sequence[Candidate], examples: Sequence[Example], folds: int = 5, seed: int = 13,
             log: Log = print) -> tuple[list[dict[str, Any]], dict[str, np.ndarray], FoldFeatures]:
     """Cross-validate every candidate on the same folds; returns rows, OOF raw scores and the features."""
     texts, y, sources = _arrays(examples)
+    check_projection_pool(candidates, sources)
     features = FoldFeatures(texts, make_folds(y, sources, folds, seed))
     results, raws = [], {}
     for cand in candidates:
