@@ -563,8 +563,9 @@ def test_review_head_never_weights_the_projection_block() -> None:
 
 
 def test_distill_project_fits_on_unlabelled_posts_only(tmp_path: Path) -> None:
-    from models.sentiment.distill import project
-    from models.sentiment.train import load_projection
+    from models.sentiment.distill import project, text_fingerprints
+    from models.sentiment.train import load_projection, projection_fit_keys
+    from models.topics.data import load_annotations
 
     rng = np.random.default_rng(9)
     vocab = ["groaznic", "rusine", "minunat", "multumim", "anunt", "program"]
@@ -576,11 +577,20 @@ def test_distill_project_fits_on_unlabelled_posts_only(tmp_path: Path) -> None:
     (folder / "input.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     np.save(folder / "emb.npy", rng.normal(size=(len(rows), 10)).astype(np.float32))
     (folder / "ids.json").write_text(json.dumps([r["id"] for r in rows]))
+    annotated = load_annotations()[0].text  # a topics-annotated post among the unlabelled ones: left out
+    rows.insert(5, {"id": "roff:annotated", "text": annotated, "kind": "unlabelled"})
+    (folder / "input.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    np.save(folder / "emb.npy", rng.normal(size=(len(rows), 10)).astype(np.float32))
+    (folder / "ids.json").write_text(json.dumps([r["id"] for r in rows]))
     out = tmp_path / "proj.npz"
     info = project(tmp_path, out, dims=3)
-    assert info["posts"] == 60 and info["dims"] == 3
+    assert info["posts"] == 60 and info["dims"] == 3 and info["excluded_annotated"] == 1
     projection = load_projection(out)
     assert "cuvantulpool" not in projection.featurizer.word_vocab  # the pool text was not fitted on
+    fitted = projection_fit_keys(out)
+    unlabelled = [r["text"] for r in rows if r["kind"] == "unlabelled" and r["id"] != "roff:annotated"]
+    assert np.array_equal(fitted, text_fingerprints(unlabelled)) and fitted.dtype == np.uint64
+    assert not np.isin(text_fingerprints([annotated]), fitted).any()
     assert projection.transform(["groaznic minunat"]).shape == (1, 3)
     with pytest.raises(FileNotFoundError, match="distill project"):
         load_projection(tmp_path / "missing.npz")
@@ -589,7 +599,7 @@ def test_distill_project_fits_on_unlabelled_posts_only(tmp_path: Path) -> None:
         project(tmp_path, out, dims=3)
 
 
-def test_default_grid_rebuilds_the_champion_and_the_projection_grid_adds_one_candidate() -> None:
+def test_default_grid_rebuilds_the_champion_and_the_projection_grid_is_as_documented() -> None:
     from models.sentiment.data import REAL_TRAIN_SOURCE
     from models.sentiment.train import (
         PROJECTION_FILE,
@@ -601,10 +611,11 @@ def test_default_grid_rebuilds_the_champion_and_the_projection_grid_adds_one_can
     default = default_candidates()
     assert all(c.projection_weight == 0 for c in default)
     extra = projection_candidates()[len(default):]
-    assert [c.projection_weight > 0 for c in extra] == [True] and PROJECTION_FILE.is_file()
-    assert all(dict(c.source_weights)[REAL_TRAIN_SOURCE] > 0 for c in projection_candidates())
+    assert [(c.projection_weight, dict(c.source_weights)[REAL_TRAIN_SOURCE]) for c in extra] == [
+        (0.0, 0.0), (0.25, 0.25), (0.25, 0.0), (0.1, 0.25), (0.1, 0.0)] and PROJECTION_FILE.is_file()
+    assert all(c.to_dict()["c"] == 0.5 and c.architecture == "domain_heads" for c in extra)
     names = [c.name for c in all_candidates()]
-    assert len(names) == len(set(names)) and extra[0].name in names
+    assert len(names) == len(set(names)) and {c.name for c in extra} <= set(names)
 
 
 def test_real_comments_second_pass_covers_held_out_posts_and_agreement_is_as_documented() -> None:
@@ -624,18 +635,33 @@ def test_real_comments_second_pass_covers_held_out_posts_and_agreement_is_as_doc
     assert round(cohen_kappa_score(a, b), 3) == 0.405
 
 
-def test_projection_candidates_are_refused_on_a_pool_with_the_real_training_comments(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_projection_candidates_are_refused_when_the_projection_saw_a_pool_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The committed projection saw the real training comments' texts: CV on them would be optimistic."""
-    from models.sentiment.data import REAL_TRAIN_SOURCE
+    """A text in both the projection's fit and the training pool would get a better-than-unseen block, so its
+    out-of-fold scores would be optimistic: train refuses, naming the count and the way out."""
+    import models.sentiment.train as train_module
+    from models.sentiment.data import REAL_TRAIN_FILE, load_real_comments
+    from models.sentiment.distill import FIT_KEYS, text_fingerprints
+    from models.sentiment.model import _write_npz
     from models.sentiment.train import check_projection_pool, default_candidates, projection_candidates
 
-    check_projection_pool(projection_candidates(), ["sart", "red"])  # no real comments: fine
-    check_projection_pool(default_candidates(), ["sart", REAL_TRAIN_SOURCE])  # no projection: fine
-    with pytest.raises(ValueError, match="heads_nbsvm_R0.3_S0.5_e5proj0.25"):
-        check_projection_pool(projection_candidates(), ["sart", REAL_TRAIN_SOURCE])
+    # the committed projection left out every annotated post, so the real training comments may be in the pool
+    real_train = [e.text for e in load_real_comments(REAL_TRAIN_FILE, split="train")]
+    held_out = [e.text for e in load_real_comments()]
+    check_projection_pool(projection_candidates(), real_train + held_out)
+    fitted = ["un text vazut la proiectie", "alt text vazut"]
+    path = tmp_path / "proj.npz"
+    _write_npz(path, {FIT_KEYS: text_fingerprints(fitted)})
+    check_projection_pool(projection_candidates(), ["altceva, nevazut"], path)
+    check_projection_pool(default_candidates(), fitted, path)  # no projection candidate: nothing to check
+    with pytest.raises(ValueError, match=r"fitted on 1 texts of the training pool"):
+        check_projection_pool(projection_candidates(), ["UN TEXT văzut la proiecție", "nou"], path)
+    _write_npz(tmp_path / "old.npz", {"projection_meta": np.zeros(1, np.uint8)})
+    with pytest.raises(ValueError, match="does not record the texts"):
+        check_projection_pool(projection_candidates(), ["nou"], tmp_path / "old.npz")
+    monkeypatch.setattr(train_module, "PROJECTION_FILE", path)
     work = tmp_path / "w"
-    write_jsonl(work / "data" / "train.jsonl", [Example("real:roff:1", REAL_TRAIN_SOURCE, "groaznic", "negative")])
+    write_jsonl(work / "data" / "train.jsonl", [Example("sart:1", "sart", "alt text vazut", "negative")])
     assert main(["train", "--work-dir", str(work), "--candidates", "projection", "--out", str(tmp_path / "o")]) == 2
     assert "optimistic" in capsys.readouterr().err

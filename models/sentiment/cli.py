@@ -167,8 +167,10 @@ def _run_train(args: argparse.Namespace, work_dir: Path) -> None:
             raise InputError(f"unknown candidates {unknown}; known: {sorted(known)}")
         candidates = [known[n] for n in dict.fromkeys(names)]
     try:
-        check_projection_pool(candidates, [e.source for e in read_jsonl(work_dir / "data" / "train.jsonl")])
-    except ValueError as exc:
+        pool = [e.text for name in ("train.jsonl", "dev.jsonl") if (work_dir / "data" / name).is_file()
+                for e in read_jsonl(work_dir / "data" / name)]
+        check_projection_pool(candidates, pool)
+    except (ValueError, FileNotFoundError) as exc:
         raise InputError(str(exc)) from exc
     if args.folds < 2:
         raise InputError("--folds must be at least 2")

@@ -25,6 +25,7 @@ block, so scoring needs no e5 (docs/sentiment.md, section E).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -40,25 +41,47 @@ from models.topics.e5_embed import read_embedded
 UNLABELLED_SOURCES = ("news_ro_offense", "roff", "hate_speech_ro")
 MIN_CONFIDENCE = 0.8  # chosen by fold-internal cross-validation (docs/sentiment.md, section D)
 LABELS = ("negative", "neutral", "positive")
+FIT_KEYS = "fit_keys"  # the .npz entry with the fitted texts' fingerprints (not part of a model artifact)
 PROJECTION_DIMS = 64  # chosen by the grid's cross-validation with 256 and 384 (docs/sentiment.md, section E)
 
 
-def project(work: Path, out: Path | None = None, dims: int = PROJECTION_DIMS) -> dict[str, Any]:
-    """Fit the e5 projection on the unlabelled posts of ``work/e5`` and write it as plain arrays (``.npz``)."""
+def project(work: Path, out: Path | None = None, dims: int = PROJECTION_DIMS,
+            exclude_annotated: bool = True) -> dict[str, Any]:
+    """Fit the e5 projection on the unlabelled posts of ``work/e5`` that the project never labelled (no topics
+    annotation of any split) and write it as plain arrays (``.npz``) with the fingerprints of the fitted texts,
+    which ``train`` checks against its pool."""
     from models.sentiment.model import _write_npz
     from models.sentiment.train import PROJECTION_FILE
     from models.topics.model import fit_projection
 
     rows, emb = read_embedded(work / "e5")
-    unl = [i for i, r in enumerate(rows) if r["kind"] == "unlabelled"]
+    labelled = annotated_keys() if exclude_annotated else set()
+    unl = [i for i, r in enumerate(rows) if r["kind"] == "unlabelled" and normalise_key(r["text"]) not in labelled]
     if not unl:
         raise ValueError(f"{work / 'e5' / 'input.jsonl'} has no unlabelled posts")
-    projection = fit_projection([rows[i]["text"] for i in unl], emb[unl], dims=dims)
+    texts = [rows[i]["text"] for i in unl]
+    projection = fit_projection(texts, emb[unl], dims=dims)
+    projection.info["excluded_annotated"] = sum(r["kind"] == "unlabelled" for r in rows) - len(unl)
     target = out or PROJECTION_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    _write_npz(target, projection.to_arrays())
+    _write_npz(target, {**projection.to_arrays(), FIT_KEYS: text_fingerprints(texts)})
     print(json.dumps({"out": str(target), **projection.info}))
     return projection.info
+
+
+def annotated_keys() -> set[str]:
+    """Keys of every text the project has labelled for topics (any split): the sentiment real comments, held out
+    and training, are among them. A projection fitted on such a text would give it a better-than-unseen block."""
+    from models.topics.data import load_annotations
+
+    return {normalise_key(a.text) for a in load_annotations()}
+
+
+def text_fingerprints(texts: Sequence[str]) -> np.ndarray:
+    """Sorted unique 64-bit fingerprints of the texts' normalised keys (what a projection was fitted on)."""
+    digests = {int.from_bytes(hashlib.blake2b(normalise_key(t).encode("utf-8"), digest_size=8).digest(), "little")
+               for t in texts}
+    return np.array(sorted(digests), dtype=np.uint64)
 
 
 def unlabelled_posts(root: Path, banned: set[str]) -> list[tuple[str, str]]:

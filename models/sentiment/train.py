@@ -138,15 +138,21 @@ def default_candidates() -> list[Candidate]:
 
 
 def projection_candidates() -> list[Candidate]:
-    """The e5-projection experiment's grid (``train --candidates projection``; docs/sentiment.md, section E): the
-    default grid plus the 2.0.0 configuration with the projection block in its social head. Not the default:
-    both candidates it produced were refused by the registry, and the default recipe rebuilds the champion."""
+    """The e5-projection experiment's grid (``train --candidates projection``; docs/sentiment.md, section E), meant
+    for a pool with the real training comments (``prepare --real-train``): the default grid, the 2.0.0
+    configuration with the comments only scored (weight 0), and that configuration with the projection block in
+    its social head at two scales, the comments trained on (weight :data:`REAL_TRAIN_WEIGHT`) or only scored.
+    Not the default: the default recipe rebuilds the champion."""
     pol = FeatureConfig(polarity_lexicon=True)
-    social = (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0), (REAL_TRAIN_SOURCE, REAL_TRAIN_WEIGHT),
-              (PSEUDO_SOURCE, PSEUDO_WEIGHT))
-    return [*default_candidates(),
-            Candidate("heads_nbsvm_R0.3_S0.5_e5proj0.25", pol, "nbsvm", 0.5, social, "domain_heads", review_c=0.3,
-                      projection_weight=PROJECTION_WEIGHT)]
+    out = default_candidates()
+    for beta in (0.0, PROJECTION_WEIGHT, 0.1):
+        for real in ((REAL_TRAIN_WEIGHT, 0.0) if beta else (0.0,)):
+            social = (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0), (REAL_TRAIN_SOURCE, real),
+                      (PSEUDO_SOURCE, PSEUDO_WEIGHT))
+            name = "heads_nbsvm_R0.3_S0.5" + (f"_e5proj{beta}" if beta else "") + ("" if real else "_real0")
+            out.append(Candidate(name, pol, "nbsvm", 0.5, social, "domain_heads", review_c=0.3,
+                                 projection_weight=beta))
+    return out
 
 
 def civic_candidates() -> list[Candidate]:
@@ -473,24 +479,43 @@ def make_folds(y: np.ndarray, sources: np.ndarray, folds: int, seed: int) -> lis
     return list(splitter.split(np.zeros(len(y)), strata))
 
 
-def check_projection_pool(candidates: Sequence[Candidate], sources: Sequence[str] | np.ndarray) -> None:
-    """Refuse a projection candidate on a pool with the real training comments: the committed projection was
-    fitted on the distillation export's unlabelled posts, which include those comments (they are topics
-    *training* posts), so their features would be better than an unseen post's and their out-of-fold scores
-    optimistic (docs/sentiment.md, section E)."""
-    if REAL_TRAIN_SOURCE in set(np.asarray(sources).tolist()):
-        named = [c.name for c in candidates if c.projection_weight > 0]
-        if named:
-            raise ValueError(f"candidates {named} use the e5 projection, whose fit includes the real training "
-                             "comments that prepare --real-train put in the pool: their scores would be optimistic; "
-                             "prepare without --real-train, or drop the projection candidates")
+def projection_fit_keys(path: Path | None = None) -> np.ndarray:
+    """Fingerprints of the texts the projection file (default :data:`PROJECTION_FILE`) was fitted on (``distill
+    project`` stores them)."""
+    from models.sentiment.distill import FIT_KEYS
+
+    path = path or PROJECTION_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: run `python -m models.sentiment.distill project`")
+    with np.load(path, allow_pickle=False) as data:
+        if FIT_KEYS not in data:
+            raise ValueError(f"{path} does not record the texts it was fitted on: rebuild it with "
+                             "`python -m models.sentiment.distill project`")
+        return np.asarray(data[FIT_KEYS])
+
+
+def check_projection_pool(candidates: Sequence[Candidate], texts: Sequence[str], path: Path | None = None) -> None:
+    """Refuse projection candidates when the projection was fitted on a pool text: that text's block would be
+    better than an unseen post's, so its out-of-fold scores would be optimistic (docs/sentiment.md, section E)."""
+    from models.sentiment.distill import text_fingerprints
+
+    named = [c.name for c in candidates if c.projection_weight > 0]
+    if not named:
+        return
+    path = path or PROJECTION_FILE
+    fitted = projection_fit_keys(path)
+    overlap = np.intersect1d(text_fingerprints(texts), fitted).size
+    if overlap:
+        raise ValueError(f"candidates {named} use the e5 projection {path.name}, which was fitted on {overlap} "
+                         "texts of the training pool: their scores would be optimistic; rebuild the projection "
+                         "(`distill project` leaves out every annotated post) or drop the projection candidates")
 
 
 def compare(candidates: Sequence[Candidate], examples: Sequence[Example], folds: int = 5, seed: int = 13,
             log: Log = print) -> tuple[list[dict[str, Any]], dict[str, np.ndarray], FoldFeatures]:
     """Cross-validate every candidate on the same folds; returns rows, OOF raw scores and the features."""
     texts, y, sources = _arrays(examples)
-    check_projection_pool(candidates, sources)
+    check_projection_pool(candidates, texts)
     features = FoldFeatures(texts, make_folds(y, sources, folds, seed))
     results, raws = [], {}
     for cand in candidates:
