@@ -387,7 +387,7 @@ def test_domain_heads_artifact_roundtrip(tmp_path: Path) -> None:
     assert model.save(tmp_path / "m2.npz").read_bytes() == path.read_bytes()
 
 
-def test_civic_training_posts_enter_the_pool_only_on_request(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_civic_posts_enter_the_pool_only_on_request_and_real_training_comments_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from models.sentiment import data
 
     rng = np.random.default_rng(1)
@@ -398,9 +398,14 @@ def test_civic_training_posts_enter_the_pool_only_on_request(monkeypatch: pytest
     monkeypatch.setattr(data, "load_red", lambda root: (_synthetic("red", 20, rng, three), []))
     shipped = data.build_splits(tmp_path)
     civic = data.build_splits(tmp_path, civic_train=True)
+    baseline = data.build_splits(tmp_path, real_train=False)  # the 2.0.0 recipe (prepare --no-real-train)
     assert not any(e.source == "civic" for e in shipped["train"] + shipped["dev"])
     assert sum(e.source == "civic" for e in civic["train"] + civic["dev"]) == 268
     assert len(shipped["civic_test"]) == len(civic["civic_test"]) == 109
+    # the shipped recipe (2.4.0) trains on the 300 real training comments; the real held-out comments stay out
+    assert sum(e.source == data.REAL_TRAIN_SOURCE for e in shipped["train"] + shipped["dev"]) == 300
+    assert not any(e.source == data.REAL_TRAIN_SOURCE for e in baseline["train"] + baseline["dev"])
+    assert len(shipped["real_comments_test"]) == len(baseline["real_comments_test"]) == 264
 
 
 def _fake_datasets(root: Path, roff: dict[str, str]) -> Path:
@@ -599,23 +604,28 @@ def test_distill_project_fits_on_unlabelled_posts_only(tmp_path: Path) -> None:
         project(tmp_path, out, dims=3)
 
 
-def test_default_grid_rebuilds_the_champion_and_the_projection_grid_is_as_documented() -> None:
+def test_default_grid_is_the_shipped_recipe_and_the_baseline_grid_the_2_0_0_one() -> None:
     from models.sentiment.data import REAL_TRAIN_SOURCE
     from models.sentiment.train import (
         PROJECTION_FILE,
         all_candidates,
+        baseline_candidates,
         default_candidates,
-        projection_candidates,
+        projection_variants,
     )
 
-    default = default_candidates()
-    assert all(c.projection_weight == 0 for c in default)
-    extra = projection_candidates()[len(default):]
+    baseline = baseline_candidates()
+    assert all(c.projection_weight == 0 for c in baseline) and "heads_nbsvm_R0.3_S0.5" in {c.name for c in baseline}
+    extra = projection_variants()
     assert [(c.projection_weight, dict(c.source_weights)[REAL_TRAIN_SOURCE]) for c in extra] == [
         (0.0, 0.0), (0.25, 0.25), (0.25, 0.0), (0.1, 0.25), (0.1, 0.0)] and PROJECTION_FILE.is_file()
     assert all(c.to_dict()["c"] == 0.5 and c.architecture == "domain_heads" for c in extra)
+    assert default_candidates() == [*baseline, *extra]
+    shipped = load_model().meta["candidate"]
+    assert shipped["name"] in {c.name for c in extra}  # the default grid can rebuild the champion
+    assert shipped == json.loads(json.dumps(next(c for c in extra if c.name == shipped["name"]).to_dict()))
     names = [c.name for c in all_candidates()]
-    assert len(names) == len(set(names)) and {c.name for c in extra} <= set(names)
+    assert len(names) == len(set(names)) and {c.name for c in default_candidates()} <= set(names)
 
 
 def test_real_comments_second_pass_covers_held_out_posts_and_agreement_is_as_documented() -> None:
@@ -644,24 +654,24 @@ def test_projection_candidates_are_refused_when_the_projection_saw_a_pool_text(
     from models.sentiment.data import REAL_TRAIN_FILE, load_real_comments
     from models.sentiment.distill import FIT_KEYS, text_fingerprints
     from models.sentiment.model import _write_npz
-    from models.sentiment.train import check_projection_pool, default_candidates, projection_candidates
+    from models.sentiment.train import baseline_candidates, check_projection_pool, default_candidates
 
     # the committed projection left out every annotated post, so the real training comments may be in the pool
     real_train = [e.text for e in load_real_comments(REAL_TRAIN_FILE, split="train")]
     held_out = [e.text for e in load_real_comments()]
-    check_projection_pool(projection_candidates(), real_train + held_out)
+    check_projection_pool(default_candidates(), real_train + held_out)
     fitted = ["un text vazut la proiectie", "alt text vazut"]
     path = tmp_path / "proj.npz"
     _write_npz(path, {FIT_KEYS: text_fingerprints(fitted)})
-    check_projection_pool(projection_candidates(), ["altceva, nevazut"], path)
-    check_projection_pool(default_candidates(), fitted, path)  # no projection candidate: nothing to check
+    check_projection_pool(default_candidates(), ["altceva, nevazut"], path)
+    check_projection_pool(baseline_candidates(), fitted, path)  # no projection candidate: nothing to check
     with pytest.raises(ValueError, match=r"fitted on 1 texts of the training pool"):
-        check_projection_pool(projection_candidates(), ["UN TEXT văzut la proiecție", "nou"], path)
+        check_projection_pool(default_candidates(), ["UN TEXT văzut la proiecție", "nou"], path)
     _write_npz(tmp_path / "old.npz", {"projection_meta": np.zeros(1, np.uint8)})
     with pytest.raises(ValueError, match="does not record the texts"):
-        check_projection_pool(projection_candidates(), ["nou"], tmp_path / "old.npz")
+        check_projection_pool(default_candidates(), ["nou"], tmp_path / "old.npz")
     monkeypatch.setattr(train_module, "PROJECTION_FILE", path)
     work = tmp_path / "w"
     write_jsonl(work / "data" / "train.jsonl", [Example("sart:1", "sart", "alt text vazut", "negative")])
-    assert main(["train", "--work-dir", str(work), "--candidates", "projection", "--out", str(tmp_path / "o")]) == 2
+    assert main(["train", "--work-dir", str(work), "--out", str(tmp_path / "o")]) == 2
     assert "optimistic" in capsys.readouterr().err

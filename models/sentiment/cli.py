@@ -109,17 +109,18 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--civic-train", action="store_true",
                        help="also put the civic-style training posts (models/sentiment/data) in the pool; their "
                             "held-out part is always evaluated")
-        p.add_argument("--real-train", action="store_true",
-                       help="also put the 300 labelled real comments of the topics training split "
-                            "(models/sentiment/data/real_comments_train.jsonl) in the pool")
+        p.add_argument("--real-train", action=argparse.BooleanOptionalAction, default=True,
+                       help="put the 300 labelled real comments of the topics training split "
+                            "(models/sentiment/data/real_comments_train.jsonl) in the pool (the shipped recipe; "
+                            "--no-real-train for the 2.0.0 one)")
         p.add_argument("--pseudo", action="store_true",
                        help="also put the teacher-labelled posts (models/sentiment/data/e5_pseudo_labels.jsonl, "
                             "see models/sentiment/distill.py) in the pool; the distillation experiment, off for "
                             "the shipped recipe")
     for p in (p_train, p_all):
         p.add_argument("--candidates", default="", help="comma-separated candidate names, 'civic' for the civic "
-                       "experiment's grid or 'projection' for the e5-projection experiment's (default: the grid "
-                       "of train.default_candidates)")
+                       "experiment's grid or 'baseline' for the 2.0.0 recipe's (default: the grid of "
+                       "train.default_candidates, the shipped recipe)")
         p.add_argument("--folds", type=int, default=5, help="cross-validation folds for selection and "
                        "calibration")
         p.add_argument("--version", default=MODEL_VERSION)
@@ -144,10 +145,10 @@ def _out_dir(args: argparse.Namespace) -> Path:
 def _run_train(args: argparse.Namespace, work_dir: Path) -> None:
     from models.sentiment.train import (
         all_candidates,
+        baseline_candidates,
         check_projection_pool,
         civic_candidates,
         default_candidates,
-        projection_candidates,
         train,
     )
 
@@ -158,8 +159,10 @@ def _run_train(args: argparse.Namespace, work_dir: Path) -> None:
         if not any(e.source == "civic" for e in read_jsonl(train_file)):
             raise InputError(f"--candidates civic needs civic posts in {train_file}: run prepare --civic-train first")
         candidates = civic_candidates()
-    elif names == ["projection"]:  # the e5-projection experiment (section E): needs the committed projection file
-        candidates = projection_candidates()
+    elif names == ["baseline"]:  # the 2.0.0 recipe: n-gram features only
+        candidates = baseline_candidates()
+    elif names == ["projection"]:  # the name of the projection grid before it became the default
+        candidates = default_candidates()
     elif names:
         known = {c.name: c for c in all_candidates()}
         unknown = sorted(set(names) - set(known))

@@ -28,7 +28,7 @@ OPTIONAL_HELD_OUT = ("civic_test", "real_comments_test")  # work dirs prepared b
 CIVIC_FILE = Path(__file__).parent / "data" / "civic_posts.jsonl"
 REAL_COMMENTS_FILE = Path(__file__).parent / "data" / "real_comments.jsonl"
 REAL_TRAIN_FILE = Path(__file__).parent / "data" / "real_comments_train.jsonl"
-REAL_TRAIN_SOURCE = "real_train"  # real comments from the topics *training* split: pool rows (prepare --real-train)
+REAL_TRAIN_SOURCE = "real_train"  # real comments from the topics *training* split: pool rows (unless --no-real-train)
 PSEUDO_FILE = Path(__file__).parent / "data" / "e5_pseudo_labels.jsonl"
 PSEUDO_SOURCE = "pseudo"  # teacher-labelled posts (models/sentiment/distill.py): training only
 TOPIC_ANNOTATIONS = Path(__file__).parents[1] / "topics" / "data" / "annotations.jsonl"
@@ -235,14 +235,14 @@ def stratified_dev(pool: list[Example], fraction: float, seed: int) -> tuple[lis
 
 
 def build_splits(root: Path, dev_fraction: float = 0.1, seed: int = 13,
-                 civic_train: bool = False, pseudo: bool = False, real_train: bool = False) -> dict[str, list[Example]]:
+                 civic_train: bool = False, pseudo: bool = False, real_train: bool = True) -> dict[str, list[Example]]:
     """All splits: train, dev and the held-out test splits (the official ones, the civic posts' test part and
     the real comments).
 
     ``civic_train`` also puts the civic posts' training part in the pool; ``pseudo`` adds the committed
     teacher-labelled posts after the gold ones (a text already in the pool or held out is dropped). Both are
-    experiments, off for the shipped recipe. ``real_train`` adds the 300 labelled real comments of the topics
-    training split (:data:`REAL_TRAIN_FILE`)."""
+    experiments, off for the shipped recipe. ``real_train`` (on in the shipped recipe since 2.4.0) adds the 300
+    labelled real comments of the topics training split (:data:`REAL_TRAIN_FILE`)."""
     lar_pool, lar_test = load_laroseda(root)
     sart_pool, sart_val = load_sart(root)
     red_pool, red_test = load_red(root)
@@ -285,7 +285,7 @@ def iter_split_paths(work_dir: Path) -> Iterator[tuple[str, Path]]:
 
 
 def prepare(root: Path, work_dir: Path, dev_fraction: float = 0.1, seed: int = 13,
-            civic_train: bool = False, pseudo: bool = False, real_train: bool = False) -> dict[str, dict]:
+            civic_train: bool = False, pseudo: bool = False, real_train: bool = True) -> dict[str, dict]:
     """Write all splits to ``work_dir/data`` and return their label counts per source."""
     splits = build_splits(root, dev_fraction, seed, civic_train, pseudo, real_train)
     summary: dict[str, dict] = {}

@@ -44,7 +44,8 @@ def _method(model: SentimentModel) -> dict[str, Any]:
     heads = [h.name for h in model.heads]
     if model.gate_coef is not None:
         architecture = (f"two linear heads on shared features: '{heads[0]}' (product reviews: LaRoSeDa) and "
-                        f"'{heads[1]}' (social posts: SART + RED), each calibrated on its own out-of-fold "
+                        f"'{heads[1]}' (social posts: SART + RED, and the real training comments when the pool has "
+                        "them), each calibrated on its own out-of-fold "
                         "scores; a logistic gate g = P(review-style text | features) mixes them: "
                         "p = g·p_review + (1-g)·p_social. Social posts are routed to the social head.")
     else:
@@ -57,8 +58,9 @@ def _method(model: SentimentModel) -> dict[str, Any]:
         **({"e5_projection": {"weight": model.projection_weight, **model.projection.info,
                               "what": "dense block after the n-grams: lemma/prefix TF-IDF times a ridge map to the "
                                       "first principal components of multilingual-e5-small embeddings, fitted on "
-                                      "unlabelled posts only (models/sentiment/data/e5_projection.npz); used by "
-                                      "the social head and the gate, not by the review head"}}
+                                      "unlabelled posts only, never on an annotated one (models/sentiment/data/"
+                                      "e5_projection.npz); used by the social head and the gate, not by the "
+                                      "review head"}}
            if model.projection is not None else {}),
         "normalisation": ("NFC, ş/ţ→ș/ț, lower-case diacritics-free key, placeholders <CNP> <PHONE> <EMAIL> "
                           "<IBAN> <PLATE> <URL> <USER> (also <|EMAIL|>-style) and raw URLs/@users/e-mails as "
@@ -134,6 +136,9 @@ def build_card(model: SentimentModel, artifact: Path, work_dir: Path, metrics: d
             "public-policy talk (see real_comments_test and civic_test in held_out_metrics).",
             "On real comments about policy topics the weak class is neutral: factual or argumentative posts "
             "are often scored negative.",
+            *(["With the e5 projection block some factual complaints without a sentiment word are scored neutral, "
+               "the way SART labels news-style tweets (see civic_test in held_out_metrics)."]
+              if model.projection is not None else []),
         ],
     }
 

@@ -44,14 +44,14 @@ CLASSIFIERS = ("linearsvc", "nbsvm", "logreg", "sgd")
 ARCHITECTURES = ("joint", "domain_heads")
 REVIEW_SOURCES = frozenset({"laroseda"})
 # PSEUDO_SOURCE (data.py): teacher-labelled posts (distill.py), trained on, never scored or calibrated on
-REAL_TRAIN_WEIGHT = 0.25  # the real training comments' total weight against SART's 1.0 (prepare --real-train; section E)
+REAL_TRAIN_WEIGHT = 0.25  # the real training comments' total weight against SART's 1.0 (in the pool unless prepare --no-real-train; sections E, F)
 PSEUDO_WEIGHT = 0.5  # their total weight against SART's (and RED's) 1.0, chosen by fold-internal CV (docs/sentiment.md)
 SELECTION_METRIC = ("mean(LaRoSeDa binary accuracy, SART macro-F1, RED macro-F1, and the civic-post and real-"
                     "training-comment macro-F1 when prepare --civic-train / --real-train put them in the pool) of the "
                     "calibrated out-of-fold predictions, k-fold cross-validation on train+dev")
 Log = Callable[[str], Any]
 PROJECTION_FILE = Path(__file__).parent / "data" / "e5_projection.npz"  # `distill project` writes it
-PROJECTION_WEIGHT = 0.25  # block scale; chosen by the grid's cross-validation (docs/sentiment.md, section E)
+PROJECTION_WEIGHT = 0.25  # block scale of section E's grid; the default grid also tries 0.1 (2.4.0; section F)
 
 
 def load_projection(path: Path = PROJECTION_FILE) -> E5Projection:
@@ -112,15 +112,14 @@ def all_candidates() -> list[Candidate]:
         Candidate("sgd_modhuber_word+char_neg", base, "sgd", 2e-5),
         Candidate("heads_svc_R0.3_S0.3", pol, "linearsvc", 0.3, architecture=heads),
         *civic_candidates(),
-        *projection_candidates()[len(default_candidates()):],
         Candidate("heads_nbsvm_char1-6_R0.3_S0.3", replace(pol, char_ngrams=(1, 6)), "nbsvm", 0.3,
                   (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0)), heads, review_c=0.3),
     ]
 
 
-def default_candidates() -> list[Candidate]:
-    """The comparison grid of a full ``train`` run (kept small: 2 shared cores). Without ``--real-train`` (or
-    ``--pseudo``) those posts are not in the pool and their weights do not matter."""
+def baseline_candidates() -> list[Candidate]:
+    """The grid of the 2.0.0 recipe (``train --candidates baseline``), n-gram features only. Without
+    ``--real-train`` (or ``--pseudo``) those posts are not in the pool and their weights do not matter."""
     pol = FeatureConfig(polarity_lexicon=True)
     heads = "domain_heads"
     pseudo = (PSEUDO_SOURCE, PSEUDO_WEIGHT)  # no effect unless prepare --pseudo put them in the pool
@@ -137,14 +136,12 @@ def default_candidates() -> list[Candidate]:
     ]
 
 
-def projection_candidates() -> list[Candidate]:
-    """The e5-projection experiment's grid (``train --candidates projection``; docs/sentiment.md, section E), meant
-    for a pool with the real training comments (``prepare --real-train``): the default grid, the 2.0.0
-    configuration with the comments only scored (weight 0), and that configuration with the projection block in
-    its social head at two scales, the comments trained on (weight :data:`REAL_TRAIN_WEIGHT`) or only scored.
-    Not the default: the default recipe rebuilds the champion."""
+def projection_variants() -> list[Candidate]:
+    """The 2.0.0 configuration with the real training comments only scored (weight 0), and with the e5
+    projection block in its social head at two scales, the comments trained on (weight
+    :data:`REAL_TRAIN_WEIGHT`) or only scored (docs/sentiment.md, section E)."""
     pol = FeatureConfig(polarity_lexicon=True)
-    out = default_candidates()
+    out = []
     for beta in (0.0, PROJECTION_WEIGHT, 0.1):
         for real in ((REAL_TRAIN_WEIGHT, 0.0) if beta else (0.0,)):
             social = (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0), (REAL_TRAIN_SOURCE, real),
@@ -155,9 +152,16 @@ def projection_candidates() -> list[Candidate]:
     return out
 
 
+def default_candidates() -> list[Candidate]:
+    """The grid of a full ``train`` run, the recipe of the shipped 2.4.0, meant for a pool with the real training
+    comments (``prepare`` puts them in unless ``--no-real-train``): the baseline grid and the projection
+    variants, selected by the mean of the four cross-validated columns."""
+    return [*baseline_candidates(), *projection_variants()]
+
+
 def civic_candidates() -> list[Candidate]:
     """The grid of the civic experiment (``prepare --civic-train``; docs/sentiment.md, candidate 2.1.0): the
-    default grid with the civic posts at a quarter of SART's total weight, plus the 2.0.0 configuration with
+    baseline grid with the civic posts at a quarter of SART's total weight, plus the 2.0.0 configuration with
     the civic posts at 0, 0.5 and 1.0."""
     pol = FeatureConfig(polarity_lexicon=True)
     heads = "domain_heads"
@@ -165,7 +169,7 @@ def civic_candidates() -> list[Candidate]:
            if c.architecture == heads else
            replace(c, name=f"{c.name}_civic0.25", source_weights=(("laroseda", 1.0), ("sart", 1.0), ("red", 1.0),
                                                                    ("civic", 0.25), (PSEUDO_SOURCE, PSEUDO_WEIGHT)))
-           for c in default_candidates()]
+           for c in baseline_candidates()]
     return out + [Candidate(f"heads_nbsvm_R0.3_S0.5_civic{w}", pol, "nbsvm", 0.5,
                             (("laroseda", 0.0), ("sart", 1.0), ("red", 1.0), ("civic", w),
                              (PSEUDO_SOURCE, PSEUDO_WEIGHT)), heads, review_c=0.3)
