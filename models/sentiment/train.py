@@ -47,8 +47,9 @@ REVIEW_SOURCES = frozenset({"laroseda"})
 REAL_TRAIN_WEIGHT = 0.25  # the real training comments' total weight against SART's 1.0 (in the pool unless prepare --no-real-train; sections E, F)
 PSEUDO_WEIGHT = 0.5  # their total weight against SART's (and RED's) 1.0, chosen by fold-internal CV (docs/sentiment.md)
 SELECTION_METRIC = ("mean(LaRoSeDa binary accuracy, SART macro-F1, RED macro-F1, and the civic-post and real-"
-                    "training-comment macro-F1 when prepare --civic-train / --real-train put them in the pool) of the "
-                    "calibrated out-of-fold predictions, k-fold cross-validation on train+dev")
+                    "training-comment macro-F1 when prepare put them in the pool: --civic-train, and the real "
+                    "comments unless --no-real-train) of the calibrated out-of-fold predictions, k-fold "
+                    "cross-validation on train+dev")
 Log = Callable[[str], Any]
 PROJECTION_FILE = Path(__file__).parent / "data" / "e5_projection.npz"  # `distill project` writes it
 PROJECTION_WEIGHT = 0.25  # block scale of section E's grid; the default grid also tries 0.1 (2.4.0; section F)
