@@ -119,8 +119,9 @@ def all_candidates() -> list[Candidate]:
 
 
 def baseline_candidates() -> list[Candidate]:
-    """The grid of the 2.0.0 recipe (``train --candidates baseline``), n-gram features only. Without
-    ``--real-train`` (or ``--pseudo``) those posts are not in the pool and their weights do not matter."""
+    """The grid of the 2.0.0 recipe (``train --candidates baseline``), n-gram features only. With
+    ``prepare --no-real-train`` (and without ``--pseudo``) those posts are not in the pool and their weights do
+    not matter."""
     pol = FeatureConfig(polarity_lexicon=True)
     heads = "domain_heads"
     pseudo = (PSEUDO_SOURCE, PSEUDO_WEIGHT)  # no effect unless prepare --pseudo put them in the pool
@@ -140,7 +141,7 @@ def baseline_candidates() -> list[Candidate]:
 def projection_variants() -> list[Candidate]:
     """The 2.0.0 configuration with the real training comments only scored (weight 0), and with the e5
     projection block in its social head at two scales, the comments trained on (weight
-    :data:`REAL_TRAIN_WEIGHT`) or only scored (docs/sentiment.md, section E)."""
+    :data:`REAL_TRAIN_WEIGHT`) or only scored (docs/sentiment.md, sections E and F)."""
     pol = FeatureConfig(polarity_lexicon=True)
     out = []
     for beta in (0.0, PROJECTION_WEIGHT, 0.1):
