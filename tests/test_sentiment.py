@@ -675,3 +675,21 @@ def test_projection_candidates_are_refused_when_the_projection_saw_a_pool_text(
     write_jsonl(work / "data" / "train.jsonl", [Example("sart:1", "sart", "alt text vazut", "negative")])
     assert main(["train", "--work-dir", str(work), "--out", str(tmp_path / "o")]) == 2
     assert "optimistic" in capsys.readouterr().err
+
+
+def test_fresh_real_comments_are_other_held_out_posts_than_the_guard_set() -> None:
+    """The 200 real posts labelled after 2.4.0 was chosen (docs/sentiment.md, section F): held-out topics posts of
+    the three real sources, none of the 264 the registry's guard reads, labelled 162 / 15 / 23."""
+    from collections import Counter
+
+    from models.sentiment.data import load_real_comments
+
+    fresh = load_real_comments(ROOT / "models" / "sentiment" / "data" / "real_comments_fresh.jsonl")
+    guard = {e.id for e in load_real_comments()}
+    assert len(fresh) == len({e.id for e in fresh}) == 200 and not {e.id for e in fresh} & guard
+    assert Counter(e.label for e in fresh) == {"negative": 162, "neutral": 15, "positive": 23}
+    assert {normalise_key(e.text) for e in fresh}.isdisjoint(normalise_key(e.text) for e in load_real_comments())
+    from models.sentiment.distill import text_fingerprints
+    from models.sentiment.train import projection_fit_keys
+
+    assert not np.isin(text_fingerprints([e.text for e in fresh]), projection_fit_keys()).any()  # unseen by it
