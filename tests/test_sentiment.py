@@ -303,6 +303,7 @@ def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
         "red_test": _synthetic("red", 30, rng, three),
         "civic_test": _synthetic("civic", 30, rng, three),
         "real_comments_test": _synthetic("real_comments", 30, rng, three),
+        "real_comments_fresh_test": _synthetic("real_comments", 20, rng, three),
     }
     for name, examples in splits.items():
         write_jsonl(tmp_path / "data" / f"{name}.jsonl", examples)
@@ -328,6 +329,8 @@ def test_train_and_evaluate_on_synthetic_data(tmp_path: Path) -> None:
     assert metrics["laroseda_test_accuracy"] == metrics["held_out"]["laroseda_test"]["accuracy"]
     assert metrics["posts_per_second_per_core"] == metrics["throughput_social_posts"]["posts_per_cpu_second"] > 0
     assert metrics["targets"]["sart_val_macro_f1"]["met"] == (metrics["sart_val_macro_f1"] >= 0.82)
+    assert metrics["real_comments_fresh_test_accuracy"] == metrics["held_out"]["real_comments_fresh_test"]["accuracy"]
+    assert metrics["held_out"]["real_comments_fresh_test"]["n"] == 20
     assert metrics["held_out"]["laroseda_test"]["scoring"].startswith("binary")
     assert metrics["civic_test_macro_f1"] == metrics["held_out"]["civic_test"]["macro_f1"]
     assert metrics["real_comments_test_accuracy"] == metrics["held_out"]["real_comments_test"]["accuracy"]
@@ -406,6 +409,7 @@ def test_civic_posts_enter_the_pool_only_on_request_and_real_training_comments_b
     assert sum(e.source == data.REAL_TRAIN_SOURCE for e in shipped["train"] + shipped["dev"]) == 300
     assert not any(e.source == data.REAL_TRAIN_SOURCE for e in baseline["train"] + baseline["dev"])
     assert len(shipped["real_comments_test"]) == len(baseline["real_comments_test"]) == 264
+    assert len(shipped["real_comments_fresh_test"]) == 200  # evaluated, never in the pool
 
 
 def _fake_datasets(root: Path, roff: dict[str, str]) -> Path:

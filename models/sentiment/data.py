@@ -23,11 +23,13 @@ DATASETS_ENV = "CIVIC_PULSE_DATASETS_ROOT"
 DEFAULT_DATASETS_ROOT = "../shared/datasets"
 DEFAULT_WORK_DIR = "build/sentiment"
 HELD_OUT = ("laroseda_test", "laroseda_test_content_only", "sart_val", "red_test", "civic_test",
-            "real_comments_test")
-OPTIONAL_HELD_OUT = ("civic_test", "real_comments_test")  # work dirs prepared before they existed still evaluate
+            "real_comments_test", "real_comments_fresh_test")
+# work dirs prepared before they existed still evaluate
+OPTIONAL_HELD_OUT = ("civic_test", "real_comments_test", "real_comments_fresh_test")
 CIVIC_FILE = Path(__file__).parent / "data" / "civic_posts.jsonl"
 REAL_COMMENTS_FILE = Path(__file__).parent / "data" / "real_comments.jsonl"
 REAL_TRAIN_FILE = Path(__file__).parent / "data" / "real_comments_train.jsonl"
+REAL_FRESH_FILE = Path(__file__).parent / "data" / "real_comments_fresh.jsonl"  # 200 more held-out posts (2.4.0 check)
 REAL_TRAIN_SOURCE = "real_train"  # real comments from the topics *training* split: pool rows (unless --no-real-train)
 PSEUDO_FILE = Path(__file__).parent / "data" / "e5_pseudo_labels.jsonl"
 PSEUDO_SOURCE = "pseudo"  # teacher-labelled posts (models/sentiment/distill.py): training only
@@ -248,9 +250,11 @@ def build_splits(root: Path, dev_fraction: float = 0.1, seed: int = 13,
     red_pool, red_test = load_red(root)
     civic_pool, civic_test = load_civic()
     real_comments = load_real_comments()
+    real_fresh = load_real_comments(REAL_FRESH_FILE)
     _, lar_content = load_laroseda(root, with_title=False)
     held = {"laroseda_test": lar_test, "laroseda_test_content_only": lar_content, "sart_val": sart_val,
-            "red_test": red_test, "civic_test": civic_test, "real_comments_test": real_comments}
+            "red_test": red_test, "civic_test": civic_test, "real_comments_test": real_comments,
+            "real_comments_fresh_test": real_fresh}
     held_keys = {normalise_key(e.text) for split in held.values() for e in split}
     pool = _dedupe([*lar_pool, *sart_pool, *red_pool, *(civic_pool if civic_train else []),
                     *(load_real_comments(REAL_TRAIN_FILE, split="train") if real_train else []),

@@ -113,7 +113,10 @@ def build_card(model: SentimentModel, artifact: Path, work_dir: Path, metrics: d
                                                         "(models/sentiment/data/civic_posts.jsonl)",
                                                         "real comments and tweets about policy topics "
                                                         "(models/sentiment/data/real_comments.jsonl; texts "
-                                                        "from the topics annotations' test split)"],
+                                                        "from the topics annotations' test split)",
+                                                        "200 further real posts of that split, labelled after "
+                                                        "2.4.0 was chosen "
+                                                        "(models/sentiment/data/real_comments_fresh.jsonl)"],
                           "model_selection": "k-fold cross-validation on train+dev only; the held-out splits "
                                              "are read only by the evaluate step"},
         "method": _method(model),
