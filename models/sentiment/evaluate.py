@@ -22,9 +22,7 @@ SHORT_POST_TOKENS = 8
 # Top-level keys of metrics.json read by the model registry and the training DAG (stable names).
 HEADLINE_KEYS = ("laroseda_test_accuracy", "sart_val_macro_f1", "red_test_macro_f1", "posts_per_second_per_core")
 # reported when their split was prepared (no target): the product's domain, written / real posts
-OPTIONAL_HEADLINE_KEYS = ("civic_test_accuracy", "civic_test_macro_f1", "real_comments_test_accuracy",
-                          "real_comments_test_macro_f1", "real_comments_fresh_test_accuracy",
-                          "real_comments_fresh_test_macro_f1")
+OPTIONAL_HEADLINE_KEYS = tuple(f"{name}_{metric}" for name in OPTIONAL_HELD_OUT for metric in ("accuracy", "macro_f1"))
 TARGETS = {"laroseda_test_accuracy": 0.975, "sart_val_macro_f1": 0.82, "posts_per_second_per_core": 5000.0}
 
 
@@ -130,15 +128,11 @@ def headline(metrics: dict[str, Any]) -> dict[str, Any]:
         "red_test_macro_f1": held["red_test"]["macro_f1"],
         "posts_per_second_per_core": metrics["throughput_social_posts"]["posts_per_cpu_second"],
     }
-    if "civic_test" in held:  # the product's domain; reported, no target
-        values["civic_test_accuracy"] = held["civic_test"]["accuracy"]
-        values["civic_test_macro_f1"] = held["civic_test"]["macro_f1"]
-    if "real_comments_test" in held:  # real posts about policy topics, by other people; reported, no target
-        values["real_comments_test_accuracy"] = held["real_comments_test"]["accuracy"]
-        values["real_comments_test_macro_f1"] = held["real_comments_test"]["macro_f1"]
-    if "real_comments_fresh_test" in held:  # 200 more real posts, labelled after 2.4.0 was chosen; reported
-        values["real_comments_fresh_test_accuracy"] = held["real_comments_fresh_test"]["accuracy"]
-        values["real_comments_fresh_test_macro_f1"] = held["real_comments_fresh_test"]["macro_f1"]
+    # the product's domain (written civic posts, the 264 real posts, the 200 fresh ones); reported, no target
+    for name in OPTIONAL_HELD_OUT:
+        if name in held:
+            values[f"{name}_accuracy"] = held[name]["accuracy"]
+            values[f"{name}_macro_f1"] = held[name]["macro_f1"]
     return {**values, "targets": {key: {"target": target, "value": values[key], "met": values[key] >= target}
                                   for key, target in TARGETS.items()}}
 
@@ -185,8 +179,7 @@ def model_gate_shares(model: SentimentModel, splits: dict[str, list[Example]]) -
     if model.gate_coef is None:
         return {}
     out: dict[str, float] = {}
-    for name in ("laroseda_test", "sart_val", "red_test", "civic_test", "real_comments_test",
-                 "real_comments_fresh_test"):
+    for name in ("laroseda_test", "sart_val", "red_test", *OPTIONAL_HELD_OUT):
         if name not in splits:
             continue
         gate = model.gate(model.features([e.text for e in splits[name]])[0])
