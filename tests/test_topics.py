@@ -453,3 +453,76 @@ def test_nb_scaling_is_folded_into_the_weights_and_keeps_the_other_blocks_unscal
     p = scaled.predict_proba(sample)[:, k]  # ... and scoring is the usual product (weights carry the scale)
     assert p[0] > 0.5 > p[1]
     assert scaled._n_gram_columns() == scaled.featurizer.n_features - len(TOPIC_IDS)  # type: ignore[union-attr]
+
+
+def _reference_features(fz: object, texts: list[str]) -> np.ndarray:
+    """The featurizer's definition, one post and one token at a time (what the vectorised ``transform`` must
+    reproduce): sublinear-tf idf word (lemma unigram + known bigram) and prefix blocks, each L2-normalised, then
+    log(1 + seed hits) with multi-word phrases counted in every post."""
+    from models.topics.model import TOKEN, Featurizer, fast_fold
+
+    assert isinstance(fz, Featurizer)
+    cfg = fz.config
+    blocks = []
+    for use, vocab, idf in ((cfg.use_word, fz.word_vocab, fz.word_idf), (cfg.use_prefix, fz.prefix_vocab, fz.prefix_idf)):
+        if not use:
+            continue
+        block = np.zeros((len(texts), len(vocab)))
+        for r, text in enumerate(texts):
+            lems = [fz.lemmas.get(t, t) for t in TOKEN.findall(fast_fold(text))]
+            if vocab is fz.word_vocab:
+                feats = [lem for lem in lems if len(lem) > 1 and lem in vocab]
+                if cfg.use_bigrams:
+                    feats += [f"{a} {b}" for a, b in zip(lems, lems[1:], strict=False)
+                              if a in vocab and b in vocab and len(a) > 1 and len(b) > 1 and f"{a} {b}" in vocab]
+            else:
+                feats = [lem[: cfg.prefix_len] for lem in lems if len(lem) > 2 and lem[: cfg.prefix_len] in vocab]
+            for f in set(feats):
+                block[r, vocab[f]] = (1 + np.log(feats.count(f))) * idf[vocab[f]]
+            norm = np.linalg.norm(block[r])
+            block[r] /= norm or 1.0
+        blocks.append(block)
+    if cfg.use_seeds:
+        seeds = np.zeros((len(texts), fz.n_topics), dtype=np.float32)
+        for r, text in enumerate(texts):
+            toks = TOKEN.findall(fast_fold(text))
+            for tok in toks:
+                for k in fz.seeds._token_hits(tok, fz.lemmas.get(tok, tok)):
+                    seeds[r, k] += 1
+            fz.add_phrase_hits(toks, seeds[r])
+        blocks.append(np.log1p(seeds) * cfg.seed_weight)
+    return np.hstack(blocks)
+
+
+_FEATURE_TEXTS = [
+    "", "   ", "a", "Spitalul județean nu are medici, iar spitalul din Turda e închis",
+    "Casa de Pensii nu răspunde la telefon; pensia a întârziat", "ANAF ANAF anaf impozit pe venit",
+    "#StaiAcasa @PrimariaS3 ghiseul.ro https://ghiseul.ro/plata", "transport public transport public autobuz",
+    "x " * 40, "Școală ŞI ţară, café — 👍 OK", "bugetare participativa si consultare publica la primarie",
+]
+
+
+@given(st.lists(st.one_of(st.sampled_from(_FEATURE_TEXTS), st.text(max_size=80)), max_size=8))
+@settings(max_examples=60, deadline=None)
+def test_vectorised_features_equal_the_per_post_definition(texts: list[str]) -> None:
+    """The batch featurizer (numpy over all tokens, docs/performance.md item 25) and its projection equal the
+    one-post-at-a-time definition, for the topic features (with seeds and phrases) and the e5 projection."""
+    model = load_predictor().model
+    for fz in (model.featurizer, model.projection.featurizer):
+        got = fz.transform(texts).toarray()
+        assert got.shape == (len(texts), fz.n_features)
+        np.testing.assert_allclose(got, _reference_features(fz, texts), rtol=1e-5, atol=1e-6)
+
+
+def test_vectorised_features_share_tokens_and_reject_a_wrong_count() -> None:
+    from models.topics.model import folded_tokens
+
+    model = load_predictor().model
+    texts = _FEATURE_TEXTS
+    toks = folded_tokens(texts)
+    assert (model.featurizer.transform(texts, toks) != model.featurizer.transform(texts)).nnz == 0
+    np.testing.assert_allclose(model.featurizer.transform(texts).toarray(), _reference_features(model.featurizer, texts),
+                               rtol=1e-5, atol=1e-6)
+    assert model.featurizer.transform(texts).toarray()[:, -len(TOPIC_IDS):].sum() > 0  # seeds do fire
+    with pytest.raises(ValueError, match="token lists"):
+        model.featurizer.transform(texts, toks[:-1])

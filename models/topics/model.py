@@ -21,6 +21,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -79,6 +81,7 @@ class Featurizer:
         state["_seeds"] = None
         state["_token_cache"] = {}
         state.pop("_bigrams", None)
+        state.pop("_bigram_arrays", None)
         state.pop("_phrase_firsts", None)
         return state
 
@@ -168,6 +171,7 @@ class Featurizer:
         self._seeds = None
         self._token_cache = {}
         self.__dict__.pop("_bigrams", None)
+        self.__dict__.pop("_bigram_arrays", None)
         self.__dict__.pop("_phrase_firsts", None)
 
     # -- transforming ---------------------------------------------------------------------------------
@@ -185,80 +189,101 @@ class Featurizer:
             self.__dict__["_bigrams"] = cached
         return cached
 
-    def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        """(n, features) matrix: word block | prefix block | seed block."""
+    def _sorted_bigrams(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bigram columns as sorted ``first * BIG + second`` keys and their columns (for ``searchsorted``)."""
+        cached = self.__dict__.get("_bigram_arrays")
+        if cached is None:
+            pairs = self._bigram_ids()
+            keys = np.fromiter(pairs, dtype=np.int64, count=len(pairs))
+            cols = np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs))
+            order = np.argsort(keys)
+            cached = self.__dict__["_bigram_arrays"] = (keys[order], cols[order])
+        return cached
+
+    def transform(self, texts: list[str], toks_per_post: list[list[str]] | None = None) -> sparse.csr_matrix:
+        """(n, features) matrix: word block | prefix block | seed block.
+
+        Vectorised over all tokens of the batch: every token is looked up once in the per-worker cache; counting,
+        bigrams and TF-IDF are numpy. Only tokens that hit a seed, and posts that may hold a multi-word seed
+        phrase, go through Python loops (docs/performance.md, item 25). ``toks_per_post`` (from
+        :func:`folded_tokens`) lets callers that featurise the same texts twice tokenise them once."""
         cfg = self.config
-        nw, npf, nt = len(self.word_vocab), len(self.prefix_vocab), self.n_topics
-        w_ptr, p_ptr = [0], [0]
-        w_idx: list[int] = []
-        w_val: list[int] = []
-        p_idx: list[int] = []
-        p_val: list[int] = []
-        seed_rows = np.zeros((len(texts), nt), dtype=np.float32)
-        phrases = self.seeds.phrases if cfg.use_seeds else {}
-        max_phrase = self.seeds.max_phrase if cfg.use_seeds else 1
-        first = {p[0] for p in phrases}
-        bigram_ids = self._bigram_ids() if (cfg.use_bigrams and cfg.use_word) else {}
-        cache = self._token_cache
-        token = self._token
-        findall = TOKEN.findall
-        for r, text in enumerate(texts):
-            toks = findall(fast_fold(text))
-            wc: dict[int, int] = {}
-            pc: dict[int, int] = {}
-            prev = -1
-            seed = None
-            starts = False
-            for tok in toks:
-                info = cache.get(tok)
-                if info is None:
-                    info = token(tok)
-                lem, word, pre, hits, first_word = info
-                if word >= 0:
-                    wc[word] = wc.get(word, 0) + 1
-                    if prev >= 0 and bigram_ids:
-                        b = bigram_ids.get(prev * _BIG + word)
-                        if b is not None:
-                            wc[b] = wc.get(b, 0) + 1
-                prev = word
-                if pre >= 0:
-                    pc[pre] = pc.get(pre, 0) + 1
-                if hits:
-                    if seed is None:
-                        seed = seed_rows[r]
-                    for k in hits:
-                        seed[k] += 1
-                if first_word:
-                    starts = True
-            if starts:
-                lems = [token(t)[0] for t in toks]
-                seed = seed_rows[r]
-                n_tok = len(lems)
-                for i in range(n_tok - 1):
-                    if lems[i] not in first and toks[i] not in first:
-                        continue
-                    for size in range(2, min(max_phrase, n_tok - i) + 1):
-                        for key in (tuple(lems[i : i + size]), tuple(toks[i : i + size])):
-                            found = phrases.get(key)
-                            if found:
-                                for k in found:
-                                    seed[k] += 1
-                                break
-            w_idx.extend(wc)
-            w_val.extend(wc.values())
-            w_ptr.append(len(w_idx))
-            p_idx.extend(pc)
-            p_val.extend(pc.values())
-            p_ptr.append(len(p_idx))
-        blocks: list[sparse.csr_matrix] = []
+        nw, npf = len(self.word_vocab), len(self.prefix_vocab)
         n = len(texts)
+        if toks_per_post is None:
+            toks_per_post = folded_tokens(texts)
+        elif len(toks_per_post) != n:
+            raise ValueError(f"{len(toks_per_post)} token lists for {n} texts")
+        lengths = np.fromiter(map(len, toks_per_post), dtype=np.int64, count=n)
+        flat = list(chain.from_iterable(toks_per_post))
+        cache = self._token_cache
+        for tok in set(flat).difference(cache):
+            self._token(tok)
+        if len(cache) >= 400_000:  # a full cache stores no new token: look the rest up one by one
+            token = self._token
+            infos = [cache.get(tok) or token(tok) for tok in flat]
+        else:
+            infos = list(map(cache.__getitem__, flat))
+        total = len(flat)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        blocks: list[sparse.csr_matrix] = []
         if cfg.use_word:
-            blocks.append(_tfidf_block(w_ptr, w_idx, w_val, self.word_idf, n, nw))
+            word = np.fromiter(map(itemgetter(1), infos), dtype=np.int64, count=total)
+            keep = word >= 0
+            w_rows, w_cols = rows[keep], word[keep]
+            bigram_keys, bigram_cols = self._sorted_bigrams() if cfg.use_bigrams else (np.zeros(0, np.int64), None)
+            if len(bigram_keys) and total > 1:
+                same_post = rows[1:] == rows[:-1]
+                pair = same_post & keep[1:] & keep[:-1]
+                keys = word[:-1][pair] * _BIG + word[1:][pair]
+                at = np.minimum(np.searchsorted(bigram_keys, keys), len(bigram_keys) - 1)
+                hit = bigram_keys[at] == keys
+                w_rows = np.concatenate([w_rows, rows[1:][pair][hit]])
+                w_cols = np.concatenate([w_cols, bigram_cols[at[hit]]])  # type: ignore[index]
+            blocks.append(_tfidf_counts(w_rows, w_cols, self.word_idf, n, nw))
         if cfg.use_prefix:
-            blocks.append(_tfidf_block(p_ptr, p_idx, p_val, self.prefix_idf, n, npf))
+            pre = np.fromiter(map(itemgetter(2), infos), dtype=np.int64, count=total)
+            keep = pre >= 0
+            blocks.append(_tfidf_counts(rows[keep], pre[keep], self.prefix_idf, n, npf))
         if cfg.use_seeds:
-            blocks.append(sparse.csr_matrix(np.log1p(seed_rows) * cfg.seed_weight))
+            blocks.append(sparse.csr_matrix(np.log1p(self._seed_counts(infos, rows, toks_per_post)) * cfg.seed_weight))
         return sparse.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _seed_counts(self, infos: list[tuple[str, int, int, tuple[int, ...], bool]], rows: np.ndarray,
+                     toks_per_post: list[list[str]]) -> np.ndarray:
+        """(n, topics) seed hits: single tokens, then multi-word phrases in posts with a token that may start one."""
+        seed_rows = np.zeros((len(toks_per_post), self.n_topics), dtype=np.float32)
+        has_hits = np.fromiter(map(len, map(itemgetter(3), infos)), dtype=np.int64, count=len(infos))
+        for pos in np.flatnonzero(has_hits).tolist():
+            for k in infos[pos][3]:
+                seed_rows[rows[pos], k] += 1
+        starts = np.fromiter(map(itemgetter(4), infos), dtype=bool, count=len(infos))
+        if not starts.any():
+            return seed_rows
+        for r in np.unique(rows[starts]).tolist():
+            self.add_phrase_hits(toks_per_post[r], seed_rows[r])
+        return seed_rows
+
+    def add_phrase_hits(self, toks: list[str], seed_row: np.ndarray) -> None:
+        """Add the multi-word seed phrases of one post's folded tokens to its seed counts: at each token, every
+        phrase length that matches, on the lemmas or else on the raw tokens."""
+        phrases = self.seeds.phrases
+        first = self.__dict__.get("_phrase_firsts")
+        if first is None:
+            first = self.__dict__["_phrase_firsts"] = {p[0] for p in phrases}
+        max_phrase = self.seeds.max_phrase
+        lems = [self._token(t)[0] for t in toks]
+        n_tok = len(lems)
+        for i in range(n_tok - 1):
+            if lems[i] not in first and toks[i] not in first:
+                continue
+            for size in range(2, min(max_phrase, n_tok - i) + 1):
+                for key in (tuple(lems[i : i + size]), tuple(toks[i : i + size])):
+                    found = phrases.get(key)
+                    if found:
+                        for k in found:
+                            seed_row[k] += 1
+                        break
 
     @property
     def n_features(self) -> int:
@@ -301,10 +326,28 @@ class _FoldMap(dict):  # type: ignore[type-arg]
 _FOLD_MAP = _FoldMap()
 
 
+def folded_tokens(texts: list[str]) -> list[list[str]]:
+    """The tokens of every post's :func:`fast_fold` key (what :meth:`Featurizer.transform` counts)."""
+    findall = TOKEN.findall
+    return [findall(fast_fold(text)) for text in texts]
+
+
 def fast_fold(text: str) -> str:
     """Lower-case, URL-free, diacritics-free key of a post (same tokens as ``clean_for_model`` for Romanian
     text; emoji and other symbols become spaces). One C-level ``translate`` per post."""
     return _URL.sub(" ", text).lower().translate(_FOLD_MAP)
+
+
+def _tfidf_counts(rows: np.ndarray, cols: np.ndarray, idf: np.ndarray, n: int, width: int) -> sparse.csr_matrix:
+    """Sublinear tf * idf, L2-normalised rows, from one (row, column) pair per occurrence."""
+    counts = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, width))
+    counts.sum_duplicates()
+    if counts.nnz:
+        counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(1)).ravel())
+    norms[norms == 0] = 1.0
+    counts.data /= np.repeat(norms, np.diff(counts.indptr)).astype(np.float32)
+    return counts
 
 
 def _tfidf_block(
@@ -348,9 +391,10 @@ class E5Projection:
             cached = self.__dict__["_weights32"] = self.weights.astype(np.float32)
         return cached
 
-    def transform(self, texts: list[str]) -> np.ndarray:
-        """(n, dims) float32, each row of unit length (or zero for a post without known features)."""
-        z = np.asarray(self.featurizer.transform(texts) @ self._float32_weights(), dtype=np.float32)
+    def transform(self, texts: list[str], toks_per_post: list[list[str]] | None = None) -> np.ndarray:
+        """(n, dims) float32, each row of unit length (or zero for a post without known features).
+        ``toks_per_post``: :func:`folded_tokens` of ``texts``, when the caller already has them."""
+        z = np.asarray(self.featurizer.transform(texts, toks_per_post) @ self._float32_weights(), dtype=np.float32)
         z /= np.linalg.norm(z, axis=1, keepdims=True) + 1e-9
         return z
 
@@ -490,11 +534,12 @@ class TopicClassifier:
 
     def _features(self, texts: list[str]) -> sparse.csr_matrix:
         """The n-gram / seed features, plus the scaled projection block when the model has one."""
-        X = self.featurizer.transform(texts)  # type: ignore[union-attr]  # set by fit / the pickle
+        toks = folded_tokens(texts)  # both the features and the projection count these tokens
+        X = self.featurizer.transform(texts, toks)  # type: ignore[union-attr]  # set by fit / the pickle
         projection = self.__dict__.get("projection")  # absent from artifacts pickled before it existed
         if projection is None or self.config.projection_weight <= 0:
             return X
-        block = sparse.csr_matrix(projection.transform(texts) * np.float32(self.config.projection_weight))
+        block = sparse.csr_matrix(projection.transform(texts, toks) * np.float32(self.config.projection_weight))
         return sparse.hstack([X, block], format="csr", dtype=np.float32)
 
     def tune_thresholds(

@@ -391,8 +391,10 @@ def measure_throughput(clf: TopicClassifier, repeats: int = 3, wall: bool = Fals
     best = float("inf")
     with threadpool_limits(1):
         for _ in range(repeats):
-            if getattr(clf, "featurizer", None) is not None:
-                clf.featurizer._token_cache = {}  # type: ignore[union-attr]
+            for featurizer in (getattr(clf, "featurizer", None),
+                               getattr(getattr(clf, "projection", None), "featurizer", None)):
+                if featurizer is not None:  # both token caches: the projection tokenises on its own vocabulary
+                    featurizer._token_cache = {}
             if not cold:
                 clf.predict(warm)
             t0 = clock()
