@@ -15,7 +15,7 @@ import numpy as np
 
 from models.sentiment.model import LABELS, SentimentModel
 
-MODEL_VERSION = "2.5.0"
+MODEL_VERSION = "2.6.0"
 MODEL_PATH_ENV = "CIVIC_PULSE_SENTIMENT_MODEL"
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "artifacts" / "sentiment.npz"
 

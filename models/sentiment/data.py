@@ -64,8 +64,9 @@ SOURCES = {
                                    "hate_speech_ro none stated, research use); sentiment labels CC0 1.0",
                         "domain": "citizens' comments on local news, tweets, referendum comments",
                         "labels": "hand-labelled negative / neutral / positive, same rules as real_comments "
-                                  "(600 posts: 300 since 2.4.0, 300 more since 2.5.0 by two independent labelling "
-                                  "sessions, 77 of 80 double-labelled posts agreeing)"},
+                                  "(1,000 posts: 300 since 2.4.0, 300 since 2.5.0 and 400 since 2.6.0, the last two "
+                                  "rounds by two independent labelling sessions each, 155 of 160 double-labelled "
+                                  "posts agreeing)"},
 }
 RED_LABELS = {"Bucurie": "positive", "Furie": "negative", "Frica": "negative", "Tristete": "negative",
               "Neutru": "neutral"}
@@ -244,7 +245,7 @@ def build_splits(root: Path, dev_fraction: float = 0.1, seed: int = 13,
 
     ``civic_train`` also puts the civic posts' training part in the pool; ``pseudo`` adds the committed
     teacher-labelled posts after the gold ones (a text already in the pool or held out is dropped). Both are
-    experiments, off for the shipped recipe. ``real_train`` (on in the shipped recipe since 2.4.0) adds the 600
+    experiments, off for the shipped recipe. ``real_train`` (on in the shipped recipe since 2.4.0) adds the 1,000
     labelled real comments of the topics training split (:data:`REAL_TRAIN_FILE`)."""
     lar_pool, lar_test = load_laroseda(root)
     sart_pool, sart_val = load_sart(root)
