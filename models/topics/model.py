@@ -350,21 +350,6 @@ def _tfidf_counts(rows: np.ndarray, cols: np.ndarray, idf: np.ndarray, n: int, w
     return counts
 
 
-def _tfidf_block(
-    ptr: list[int], idx: list[int], val: list[int], idf: np.ndarray, n: int, width: int
-) -> sparse.csr_matrix:
-    """Sublinear tf * idf, L2-normalised rows, from CSR parts."""
-    data = np.asarray(val, dtype=np.float32)
-    cols = np.asarray(idx, dtype=np.int32)
-    if len(data):
-        data = (1.0 + np.log(data)) * idf[cols]
-    m = sparse.csr_matrix((data, cols, np.asarray(ptr, dtype=np.int64)), shape=(n, width))
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(1)).ravel())
-    norms[norms == 0] = 1.0
-    m.data /= np.repeat(norms, np.diff(m.indptr)).astype(np.float32)
-    return m
-
-
 class E5Projection:
     """A fixed linear map from a post's lemma / prefix TF-IDF to the top principal components of its
     multilingual-e5-small embedding, L2-normalised (a dense "meaning" block for the linear model).
