@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="also put the civic-style training posts (models/sentiment/data) in the pool; their "
                             "held-out part is always evaluated")
         p.add_argument("--real-train", action=argparse.BooleanOptionalAction, default=True,
-                       help="put the 300 labelled real comments of the topics training split "
+                       help="put the labelled real comments of the topics training split "
                             "(models/sentiment/data/real_comments_train.jsonl) in the pool (the shipped recipe; "
                             "--no-real-train for the 2.0.0 one)")
         p.add_argument("--pseudo", action="store_true",

@@ -19,7 +19,7 @@ resolves the ids against the raw datasets, so only ids and labels are committed.
 ``project`` writes :data:`models.sentiment.train.PROJECTION_FILE`: a ridge map from a post's lemma / prefix
 TF-IDF to the first :data:`PROJECTION_DIMS` principal components of its e5 embedding, fitted on the
 **unlabelled** posts that no topics annotation holds (never a pool, held-out or annotated text, never a label),
-with the fingerprints of the fitted texts. The social head of the shipped model (2.4.0) uses it as a dense
+with the fingerprints of the fitted texts. The social head of the shipped model (since 2.4.0) uses it as a dense
 block, so scoring needs no e5 (docs/sentiment.md, sections E and F).
 """
 

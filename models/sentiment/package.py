@@ -128,15 +128,16 @@ def build_card(model: SentimentModel, artifact: Path, work_dir: Path, metrics: d
         "throughput": {"social_posts": metrics.get("throughput_social_posts"),
                        "reviews": metrics.get("throughput_reviews")},
         "limitations": [
-            "Neutral examples come only from tweets (SART, RED); reviews have no neutral class, so a text the "
-            "gate sends to the review head is rarely labelled neutral.",
+            "Neutral examples come from tweets (SART, RED) and the real training comments; reviews have no "
+            "neutral class, so a text the gate sends to the review head is rarely labelled neutral.",
             "Bag of n-grams: sarcasm, irony and long-range context are not modelled.",
             "Negation is handled by a 3-token scope and a ~200-word polarity lexicon; longer-range or "
             "implicit negation and sarcasm are not.",
             "LaRoSeDa test is scored with title + content; without the title accuracy drops (see "
             "laroseda_test_content_only).",
-            "Trained on tweets and product reviews, not on civic posts: expect lower accuracy on "
-            "public-policy talk (see real_comments_test and civic_test in held_out_metrics).",
+            "Trained mostly on tweets and product reviews; real comments about public policy are a small part "
+            "of the pool (see the real_train source in training_data): expect lower accuracy on public-policy "
+            "talk (see real_comments_test, real_comments_fresh_test and civic_test in held_out_metrics).",
             "On real comments about policy topics the weak class is neutral: factual or argumentative posts "
             "are often scored negative.",
             *(["With the e5 projection block some factual complaints without a sentiment word are scored neutral, "

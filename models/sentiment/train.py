@@ -155,7 +155,7 @@ def projection_variants() -> list[Candidate]:
 
 
 def default_candidates() -> list[Candidate]:
-    """The grid of a full ``train`` run, the recipe of the shipped 2.4.0, meant for a pool with the real training
+    """The grid of a full ``train`` run, the recipe of the shipped model since 2.4.0, meant for a pool with the real training
     comments (``prepare`` puts them in unless ``--no-real-train``): the baseline grid and the projection
     variants, selected by the mean of the four cross-validated columns."""
     return [*baseline_candidates(), *projection_variants()]
