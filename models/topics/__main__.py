@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from models.topics.io import InputError, read_posts, texts_of, write_rows
@@ -44,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(step)
         p.add_argument("--datasets-root", default=None, help="raw datasets (default: env or ../shared/datasets)")
         p.add_argument("--work-dir", default=None, help="scratch dir (default: env or /tmp/civic_pulse_topics)")
+        p.add_argument(
+            "--extra-rounds",
+            default=None,
+            metavar="9,10,11",
+            help="also train on these rounds of data/annotations_extra.jsonl (training posts only; the shipped model "
+            "uses none, see docs/topics.md)",
+        )
         if step != "prepare":
             p.add_argument(
                 "--out",
@@ -68,7 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.step == "predict":
             return _predict(args)
         from models.topics import pipeline
+        from models.topics.data import EXTRA_ROUNDS_ENV, parse_rounds
 
+        if getattr(args, "extra_rounds", None):
+            try:
+                rounds = parse_rounds(args.extra_rounds)
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            os.environ[EXTRA_ROUNDS_ENV] = ",".join(map(str, rounds))  # every step (and subprocess) reads the same rows
         work = pipeline.work_dir(args.work_dir)
         out = pipeline.out_dir(getattr(args, "out", None))
         result: object = None

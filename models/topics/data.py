@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,10 @@ from models.topics.taxonomy import TOPIC_IDS, SeedMatcher
 from models.topics.text import fold
 
 ANNOTATIONS = Path(__file__).parent / "data" / "annotations.jsonl"
+# rounds 9-11 (training posts only, labelled or written by blind sessions; docs/topics.md): kept, but not used by
+# default, because no model trained with them beat topics-2.3.0 on the held-out split
+EXTRA_ANNOTATIONS = Path(__file__).parent / "data" / "annotations_extra.jsonl"
+EXTRA_ROUNDS_ENV = "CIVIC_PULSE_TOPICS_EXTRA_ROUNDS"
 SPLITS = ("train", "test", "test_synthetic")
 
 
@@ -30,16 +35,55 @@ class Example:
     institutions: list[str]
     county: str | None
     pool: str = ""
+    entities_annotated: bool = True  # False for rounds 9-11: topic labels only
 
 
-def load_annotations(path: Path = ANNOTATIONS) -> list[Example]:
-    """Read and validate the annotation file (unknown topic ids or splits raise ``ValueError``)."""
+EXTRA_ROUNDS = (9, 10, 11)
+
+
+def extra_rounds_enabled() -> tuple[int, ...]:
+    """The extra rounds training reads too: ``--extra-rounds 9,11`` or the environment variable (none by default)."""
+    value = os.environ.get(EXTRA_ROUNDS_ENV, "").strip()
+    return parse_rounds(value) if value else ()
+
+
+def parse_rounds(value: str) -> tuple[int, ...]:
+    """``"9,11"`` -> ``(9, 11)``; a round that :data:`EXTRA_ANNOTATIONS` does not hold raises ``ValueError``."""
+    try:
+        rounds = tuple(sorted({int(part) for part in value.split(",") if part.strip()}))
+    except ValueError:
+        raise ValueError(f"extra rounds must be comma-separated numbers from {EXTRA_ROUNDS}, got {value!r}") from None
+    if not rounds or not set(rounds) <= set(EXTRA_ROUNDS):
+        raise ValueError(f"extra rounds must be comma-separated numbers from {EXTRA_ROUNDS}, got {value!r}")
+    return rounds
+
+
+def load_annotations(path: Path = ANNOTATIONS, extra: tuple[int, ...] | None = None) -> list[Example]:
+    """Read and validate the annotation file (unknown topic ids or splits raise ``ValueError``).
+
+    ``extra`` (default: :func:`extra_rounds_enabled`) appends the posts of those rounds from ``EXTRA_ANNOTATIONS``;
+    a row there outside the training split, or repeating an id, raises ``ValueError``."""
     out: list[Example] = []
     known = set(TOPIC_IDS)
     seen: set[str] = set()
+    _read_annotation_file(path, (), known, seen, out)
+    rounds = extra_rounds_enabled() if extra is None else extra
+    if rounds:
+        _read_annotation_file(EXTRA_ANNOTATIONS, rounds, known, seen, out)
+    return out
+
+
+def _read_annotation_file(path: Path, rounds: tuple[int, ...], known: set[str], seen: set[str],
+                          out: list[Example]) -> None:
+    """Append the rows of ``path`` (only those of ``rounds`` when given: the extra-rounds file) to ``out``."""
+    prefixes = tuple(f"round {r}:" for r in rounds)
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             row: dict[str, Any] = json.loads(line)
+            if prefixes and not str(row.get("pool", "")).startswith(prefixes):
+                continue
+            if prefixes and row["split"] != "train":
+                raise ValueError(f"{path}:{n}: the extra rounds hold training posts only, got {row['split']!r}")
             bad = set(row["labels"]) - known
             if bad:
                 raise ValueError(f"{path}:{n}: unknown topic ids {sorted(bad)}")
@@ -52,10 +96,9 @@ def load_annotations(path: Path = ANNOTATIONS) -> list[Example]:
                 Example(
                     row["id"], row["text"], list(row["labels"]), row["split"], row["source"],
                     bool(row["synthetic"]), list(row.get("institutions", [])), row.get("county"),
-                    str(row.get("pool", "")),
+                    str(row.get("pool", "")), "institutions" in row,
                 )
             )
-    return out
 
 
 def label_matrix(labels: list[list[str]], topic_ids: list[str] = TOPIC_IDS) -> np.ndarray:
