@@ -126,6 +126,19 @@ def _is_common_word(folded: str) -> bool:
     return folded in _common_words() or folded.replace("-", " ") in LOCALITY_STOPLIST
 
 
+_FOLDED_TOKENS: dict[str, str] = {}
+
+
+def _fold_token(token: str) -> str:
+    """``fold`` of one token, memoised (bounded): posts repeat their words."""
+    folded = _FOLDED_TOKENS.get(token)
+    if folded is None:
+        folded = fold(token)
+        if len(_FOLDED_TOKENS) < 200_000:
+            _FOLDED_TOKENS[token] = folded
+    return folded
+
+
 def _toks(text: str) -> list[str]:
     return [fold(t) for t in _TOKEN.findall(normalise_cedilla(text))]
 
@@ -255,17 +268,21 @@ class Extractor:
         folded_text = fold(text)
         if len(folded_text) == len(text):
             folded = [folded_text[m.start() : m.end()] for m in matches]
-        else:
-            folded = [fold(t) for t in originals]
+        else:  # a character folds to several (or none): fold token by token
+            folded = [_fold_token(t) for t in originals]
         heads = _head_nominative(folded)
         insts: list[tuple[int, str]] = []
         evidence: list[tuple[int, int, str]] = []  # (priority, position, county code); cue-marked counties first
         blocked = [False] * len(folded)
+        index = self._index
         i = 0
-        while i < len(folded):
+        # only tokens that start some alias can match: visit those, in order, past the end of the last match
+        for start in [k for k, head in enumerate(heads) if head in index]:
+            if start < i:
+                continue
+            i = start
             best = self._longest_match(heads, folded, originals, i)
             if best is None:
-                i += 1
                 continue
             n = len(best.tokens)
             kind, value = best.target
@@ -317,11 +334,16 @@ class Extractor:
         consumed: list[bool],
         mentioned: set[str],
     ) -> tuple[int, Locality] | None:
+        loc_first = self.loc_first
         i = 0
-        while i < len(folded):
+        # only tokens that start some locality name can match: visit those, in order, past the last candidate
+        for start in [k for k, tok in enumerate(folded) if tok in loc_first]:
+            if start < i:
+                continue
+            i = start
             found: tuple[int, list[Locality], str] | None = None
-            longest = self.loc_first.get(folded[i], 0)
-            if longest and not originals[i][:1].isupper() and (
+            longest = loc_first[folded[i]]
+            if not originals[i][:1].isupper() and (
                 folded[i] not in self.loc_first_lower or folded[i] in _lowercase_blocked()
             ):
                 longest = 0
@@ -339,7 +361,6 @@ class Extractor:
                     found = (n, cands, key)
                     break
             if found is None:
-                i += 1
                 continue
             n, cands, key = found
             choice = self._resolve(text, spans, originals, folded, i, n, cands, key, mentioned)
