@@ -138,7 +138,7 @@ with DAG(
 
     ingest = stage("ingest", ["bronze.posts", "bronze.quarantine", "ops.ingest_runs"])
     silver = stage("silver", ["silver.posts"])
-    enrich = stage("enrich", ["silver.posts_enriched"])
+    enrich = stage("enrich", ["silver.posts_enriched", "ops.model_quality"])
     gold = stage("gold", ["gold.indicators_daily", "gold.alerts", "gold.responsiveness", "gold.public_debate",
                           "gold.term_counts_daily"])
     ingest_gate = ingest_quality_gate(DAY, "{{ params.max_quarantine_rate }}")

@@ -42,6 +42,7 @@ from jobs.settings import Settings
 from jobs.spark import build_spark, python_pass_tasks
 from schemas.contract import spark_to_arrow_schema
 from schemas.enriched import POSTS_ENRICHED, SCORED_LANGS
+from schemas.ops import MODEL_QUALITY
 from schemas.silver import POSTS as SILVER_POSTS
 
 log = logging.getLogger("civic_pulse.enrich")
@@ -343,6 +344,19 @@ def stage_enriched(
     return staged, summaries
 
 
+def record_model_quality(lake: Lake, spark: SparkSession, versions: dict[str, str]) -> WriteResult | None:
+    """Merge the held-out quality of the model versions this run scored with into ``ops.model_quality``
+    (no commit when the rows are already there; nothing when the run scored no post)."""
+    from models.quality import quality_rows
+
+    rows, notes = quality_rows(versions)
+    for note in notes:
+        log.warning("model quality: %s", note)
+    if not rows:
+        return None
+    return lake.merge(MODEL_QUALITY, spark.createDataFrame(rows, MODEL_QUALITY.schema))
+
+
 def run_enrich(
     settings: Settings, spark: SparkSession, day: date, run_id: str, lake: Lake | None = None
 ) -> EnrichResult:
@@ -376,6 +390,8 @@ def run_enrich(
     scored = sum(s["scored"] for s in summaries)
     with_versions = [s for s in summaries if s["sentiment_model_version"] is not None]
     model_versions = {k: with_versions[0][k] for k in _RUN_VERSION_KEYS} if with_versions else {}
+    record_model_quality(lake, spark, {k: str(v) for k, v in model_versions.items() if v is not None})
+    timer.done("model quality")
     return EnrichResult(
         run_id=run_id,
         day=day,

@@ -49,4 +49,30 @@ RUN_METRICS = TableContract(
     write_mode="append",
 )
 
-CONTRACTS = [RUN_METRICS]
+_quality_schema, _quality_docs = build_schema(
+    column("model", StringType(), "sentiment, topics or entities.", False),
+    column("model_version", StringType(), "Version as recorded on the scored rows (entities: the gazetteer version).", False),
+    column("evaluation", StringType(), "Held-out data set the figure was measured on (see the model's docs).", False),
+    column("metric", StringType(), "accuracy, macro_f1, micro_f1, empty_list_accuracy, precision, recall or f1.", False),
+    column("label", StringType(), "Class, topic id, institutions / county, or 'all' for a whole-model figure.", False),
+    column("value", DoubleType(), "The measured value, between 0 and 1.", False),
+    column("support", LongType(), "Held-out posts behind the figure (posts of the class or topic for per-label rows)."),
+    column("source_file", StringType(), "Project file the figure was read from (metrics or card JSON).", False),
+    column("source_sha256", StringType(), "SHA-256 of that file when the row was written.", False),
+)
+
+MODEL_QUALITY = TableContract(
+    name="model_quality",
+    layer="ops",
+    schema=_quality_schema,
+    column_docs=_quality_docs,
+    description=(
+        "Held-out quality of every model version that scored posts: per-class and per-topic precision, recall and"
+        " F1, and whole-model figures, read from the committed metrics when enrich runs. Reports read it at the"
+        " version in their manifest, so a re-rendered report shows the quality it showed first."
+    ),
+    keys=("model", "model_version", "evaluation", "metric", "label"),
+    write_mode="merge",
+)
+
+CONTRACTS = [RUN_METRICS, MODEL_QUALITY]

@@ -16,6 +16,7 @@ from gold_data import indicator_row, post
 from schemas.bronze import INGEST_RUNS, QUARANTINE
 from schemas.enriched import POSTS_ENRICHED
 from schemas.gold import ALERTS, INDICATORS_DAILY, RESPONSIVENESS
+from schemas.ops import MODEL_QUALITY
 
 D = date(2026, 11, 30)  # a Monday
 FIRST = D - timedelta(days=29)  # 30 daily files: covers the day's trend and two whole weeks
@@ -308,6 +309,28 @@ def table_path(settings: Any, contract: Any) -> str:
     return str(settings.table_path(contract.layer, contract.name))
 
 
+def quality_rows() -> list[dict[str, Any]]:
+    """ops.model_quality for the fixture's model versions (one topic below the report's 0.5 F1 mark), and a
+    version no post used (not shown)."""
+    def q(model: str, version: str, metric: str, label: str, value: float, support: int) -> dict[str, Any]:
+        return {"model": model, "model_version": version, "evaluation": "real_posts_test", "metric": metric,
+                "label": label, "value": value, "support": support, "source_file": "metrics.json",
+                "source_sha256": "0" * 64}
+
+    rows = [q("sentiment", "sentiment-2.1.0", "accuracy", "all", 0.8068, 264),
+            q("sentiment", "sentiment-2.1.0", "macro_f1", "all", 0.6081, 264),
+            q("topics", "topics-1.4.0", "macro_f1", "all", 0.5934, 888),
+            q("topics", "topics-1.4.0", "empty_list_accuracy", "all", 0.7879, 396),
+            q("topics", "topics-0.9.0", "macro_f1", "all", 0.41, 888)]
+    for label, (p_, r_, f_, n) in {"negative": (0.8326, 0.9485, 0.8867, 194),
+                                   "positive": (0.5714, 0.3077, 0.4, 13)}.items():
+        rows += [q("sentiment", "sentiment-2.1.0", m, label, v, n) for m, v in (("precision", p_), ("recall", r_), ("f1", f_))]
+    for label, (p_, r_, f_, n) in {"sanatate": (0.7436, 0.7073, 0.725, 82),
+                                   "agricultura_rural": (1.0, 0.2, 0.3333, 20)}.items():
+        rows += [q("topics", "topics-1.4.0", m, label, v, n) for m, v in (("precision", p_), ("recall", r_), ("f1", f_))]
+    return rows  # fmt: skip
+
+
 def build_lake(settings: Any, last: date = D) -> None:
     """Every source table of the report, for the 30 days ending on D."""
     days = [FIRST + timedelta(days=i) for i in range((last - FIRST).days + 1)]
@@ -317,6 +340,7 @@ def build_lake(settings: Any, last: date = D) -> None:
     _write(table_path(settings, POSTS_ENRICHED), silver_rows(), POSTS_ENRICHED, "created_date")
     _write(table_path(settings, QUARANTINE), quarantine_rows(), QUARANTINE, "landing_date")
     _write(table_path(settings, INGEST_RUNS), ingest_rows(), INGEST_RUNS, "landing_date")
+    _write(table_path(settings, MODEL_QUALITY), quality_rows(), MODEL_QUALITY, None)
 
 
 def append_later_data(settings: Any) -> None:

@@ -66,6 +66,7 @@ def test_dagbag_has_no_import_errors(airflow_env: dict[str, str]) -> None:
         assert downstream in nightly["downstream"][upstream], (upstream, nightly["downstream"][upstream])
     assert "civic_pulse.gold.indicators_daily" in nightly["outlets"]["gold"]
     assert "civic_pulse.bronze.posts" in nightly["outlets"]["ingest"]
+    assert nightly["outlets"]["enrich"] == ["civic_pulse.ops.model_quality", "civic_pulse.silver.posts_enriched"]
     assert "allow_silent_sources" in nightly["params"]
 
     maintenance = result["dags"]["civic_pulse_maintenance"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -702,6 +703,33 @@ def test_first_load_is_an_append_and_a_rerun_commits_nothing(enrich_env: dict[st
     assert (again.inserted, again.updated, again.version) == (0, 0, before)
     assert lake.version(POSTS_ENRICHED) == before
     assert {k: v["enrich_run_id"] for k, v in enriched_rows(enrich_env).items()} == dict.fromkeys(enriched_rows(enrich_env), "enrich-1")
+
+
+def test_enrich_records_the_held_out_quality_of_the_models_it_used(enrich_env: dict[str, Any], spark: Any) -> None:
+    """ops.model_quality holds the committed held-out figures of exactly the versions that scored the day; a
+    re-run commits nothing, and a version whose metrics are not committed gets no (mislabelled) rows."""
+    from jobs.enrich import record_model_quality
+    from models.quality import quality_rows
+    from schemas.ops import MODEL_QUALITY
+
+    lake, versions = enrich_env["lake"], enrich_env["result"].model_versions
+    rows = lake.read_arrow(MODEL_QUALITY).to_pylist()
+    expected, notes = quality_rows(versions)
+    assert notes == [] and len(rows) == len(expected) == 77  # 2 + 9 sentiment, 3 + 57 topics, 6 entities
+    key = lambda r: (r["model"], r["model_version"], r["evaluation"], r["metric"], r["label"])  # noqa: E731
+    assert sorted(rows, key=key) == sorted(expected, key=key)
+    assert {(r["model"], r["model_version"]) for r in rows} == {
+        ("sentiment", versions["sentiment_model_version"]), ("topics", versions["topic_model_version"]),
+        ("entities", versions["entity_gazetteer_version"])}
+    topics = json.loads((Path(__file__).resolve().parents[1] / "models/topics/artifacts/metrics.json").read_text("utf-8"))
+    health = {r["metric"]: r["value"] for r in rows if r["model"] == "topics" and r["label"] == "sanatate"}
+    assert health == {m: topics["per_topic"]["sanatate"][m] for m in ("precision", "recall", "f1")}
+    before = lake.version(MODEL_QUALITY)
+    again = record_model_quality(lake, spark, versions)
+    assert again is not None and again.committed is False and lake.version(MODEL_QUALITY) == before
+    other = {**versions, "sentiment_model_version": "0.0.1"}
+    rows_other, notes_other = quality_rows(other)
+    assert {r["model"] for r in rows_other} == {"topics", "entities"} and "scored with 0.0.1" in notes_other[0]
 
 
 def test_spark_scores_equal_the_in_process_pass_on_the_same_rows(enrich_env: dict[str, Any]) -> None:

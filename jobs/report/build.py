@@ -33,9 +33,12 @@ from schemas.bronze import INGEST_RUNS, QUARANTINE
 from schemas.contract import TableContract
 from schemas.enriched import POSTS_ENRICHED
 from schemas.gold import ALERTS, ALL, INDICATORS_DAILY, NONE, RESPONSIVENESS
+from schemas.ops import MODEL_QUALITY
 
 REQUIRED: tuple[TableContract, ...] = (INDICATORS_DAILY, ALERTS, RESPONSIVENESS)
-OPTIONAL: tuple[TableContract, ...] = (POSTS_ENRICHED, QUARANTINE, INGEST_RUNS)
+OPTIONAL: tuple[TableContract, ...] = (POSTS_ENRICHED, QUARANTINE, INGEST_RUNS, MODEL_QUALITY)
+# a topic whose held-out F1 is below this is marked as indicative in the report
+LOW_TOPIC_F1 = 0.5
 SOURCES = (*REQUIRED, *OPTIONAL)
 LEVELS_TREND = ("total", "institution")
 LEVELS_PERIOD = ("topic", "county", "institution_topic", "institution_county")
@@ -75,6 +78,7 @@ class Inputs:
     authors: list[dict[str, Any]] | None = None
     ingest: list[dict[str, Any]] | None = None
     quarantine: list[dict[str, Any]] | None = None
+    quality: list[dict[str, Any]] | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -223,6 +227,12 @@ def read_inputs(lake: Any, period: Period, versions: dict[str, int | None]) -> I
         )
     else:
         inputs.notes.append(f"{QUARANTINE.qualified_name} lipsește: carantina este indisponibilă.")
+
+    quality = MODEL_QUALITY.qualified_name
+    if versions.get(quality) is not None:
+        inputs.quality = _rows(_read(lake, MODEL_QUALITY, versions).drop("source_sha256"))
+    elif quality in versions:  # a manifest written before the table existed has no entry: nothing to say
+        inputs.notes.append(f"{quality} lipsește: calitatea modelelor este indisponibilă.")
     return inputs
 
 
@@ -580,7 +590,58 @@ def _coverage(inputs: Inputs) -> dict[str, Any]:
     return out
 
 
-def _methodology(inputs: Inputs, taxonomy_version: str | None) -> dict[str, Any]:
+def _model_quality(
+    inputs: Inputs, sentiment_versions: set[str], topic_versions: set[str], labels: dict[str, str]
+) -> dict[str, Any] | None:
+    """Held-out quality of the sentiment and topic model versions that scored the period's posts (from
+    ``ops.model_quality``); None when the report's manifest predates that table."""
+    if inputs.quality is None:
+        return None
+
+    def figures(model: str, version: str) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(r["metric"], r["label"]): r for r in inputs.quality or []
+                if r["model"] == model and r["model_version"] == version}
+
+    def value(rows: dict[tuple[str, str], dict[str, Any]], metric: str, label: str) -> float | None:
+        row = rows.get((metric, label))
+        return None if row is None else float(row["value"])
+
+    sentiment = []
+    for version in sorted(sentiment_versions):
+        rows = figures("sentiment", version)
+        classes = sorted({label for _, label in rows if label != "all"})
+        sentiment.append({
+            "version": version,
+            "found": bool(rows),
+            "evaluation": next(iter(rows.values()))["evaluation"] if rows else None,
+            "posts": rows[("accuracy", "all")]["support"] if ("accuracy", "all") in rows else None,
+            "accuracy": value(rows, "accuracy", "all"),
+            "macro_f1": value(rows, "macro_f1", "all"),
+            "classes": [{"label": c, "precision": value(rows, "precision", c), "recall": value(rows, "recall", c),
+                         "f1": value(rows, "f1", c), "support": rows[("f1", c)]["support"]} for c in classes],
+        })  # fmt: skip
+    topics = []
+    for version in sorted(v for v in topic_versions if v != "—"):
+        rows = figures("topics", version)
+        ids = sorted({label for _, label in rows if label != "all"})
+        per_topic = [{"topic": t, "label": topic_label(t, labels), "precision": value(rows, "precision", t),
+                      "recall": value(rows, "recall", t), "f1": value(rows, "f1", t),
+                      "support": rows[("f1", t)]["support"]} for t in ids]  # fmt: skip
+        per_topic.sort(key=lambda r: (-(r["f1"] or 0.0), r["label"]))
+        topics.append({
+            "version": version,
+            "found": bool(rows),
+            "evaluation": next(iter(rows.values()))["evaluation"] if rows else None,
+            "posts": rows[("macro_f1", "all")]["support"] if ("macro_f1", "all") in rows else None,
+            "macro_f1": value(rows, "macro_f1", "all"),
+            "empty_list_accuracy": value(rows, "empty_list_accuracy", "all"),
+            "topics": per_topic,
+            "indicative": [r["label"] for r in per_topic if r["f1"] is not None and r["f1"] < LOW_TOPIC_F1],
+        })  # fmt: skip
+    return {"sentiment": sentiment, "topics": topics, "low_f1": LOW_TOPIC_F1}
+
+
+def _methodology(inputs: Inputs, taxonomy_version: str | None, labels: dict[str, str]) -> dict[str, Any]:
     models: dict[tuple[str, str, str], int] = defaultdict(int)
     for r in inputs.silver or []:
         if r["current"] and r["sentiment_model_version"] is not None:
@@ -590,8 +651,11 @@ def _methodology(inputs: Inputs, taxonomy_version: str | None) -> dict[str, Any]
                 r["topic_taxonomy_version"] or "—",
             )
             models[key] += int(r["scored"])
+    quality = _model_quality(inputs, {k[0] for k in models}, {k[1] for k in models}, labels)
     return {
         "tables": [{"table": k, "version": v} for k, v in inputs.versions.items()],
+        # absent, not null, for a manifest that predates ops.model_quality: its sections re-render byte-identically
+        **({"quality": quality} if quality is not None else {}),
         "models": [
             {"sentiment_model": k[0], "topic_model": k[1], "taxonomy": k[2], "posts": v}
             for k, v in sorted(models.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -618,6 +682,6 @@ def build_sections(
         "responsiveness": _responsiveness(inputs, period, scope),
         "institutions": _institutions(inputs, period) if scope.kind == "all" else [],
         "coverage": _coverage(inputs),
-        "methodology": _methodology(inputs, taxonomy_version),
+        "methodology": _methodology(inputs, taxonomy_version, labels),
     }
     return sections
