@@ -346,10 +346,17 @@ def stage_enriched(
 
 def record_model_quality(lake: Lake, spark: SparkSession, versions: dict[str, str]) -> WriteResult | None:
     """Merge the held-out quality of the model versions this run scored with into ``ops.model_quality``
-    (no commit when the rows are already there; nothing when the run scored no post)."""
-    from models.quality import quality_rows
+    (no commit when the rows are already there; nothing when the run scored no post).
 
-    rows, notes = quality_rows(versions)
+    A broken metrics file is logged as an error and writes nothing: the night's scores are already committed,
+    and the report then says that the quality of that version is not recorded."""
+    from models.quality import QualityError, quality_rows
+
+    try:
+        rows, notes = quality_rows(versions)
+    except (QualityError, OSError, ValueError) as exc:
+        log.error("model quality not recorded: %s", exc)
+        return None
     for note in notes:
         log.warning("model quality: %s", note)
     if not rows:

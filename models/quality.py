@@ -30,7 +30,8 @@ class QualityError(ValueError):
 
 def _load(path: Path) -> tuple[dict[str, Any], str, str]:
     data = path.read_bytes()
-    return json.loads(data), str(path.relative_to(ROOT.parent)), hashlib.sha256(data).hexdigest()
+    name = path.relative_to(ROOT.parent).as_posix() if path.is_relative_to(ROOT.parent) else str(path)
+    return json.loads(data), name, hashlib.sha256(data).hexdigest()
 
 
 def _row(model: str, version: str, evaluation: str, metric: str, label: str, value: Any, support: Any,
@@ -44,9 +45,9 @@ def _row(model: str, version: str, evaluation: str, metric: str, label: str, val
     }  # fmt: skip
 
 
-def sentiment_rows(path: Path = SENTIMENT_METRICS) -> list[dict[str, Any]]:
+def sentiment_rows(path: Path | None = None) -> list[dict[str, Any]]:
     """Accuracy, macro-F1 and per-class P/R/F1 on the held-out real comments."""
-    metrics, name, sha = _load(path)
+    metrics, name, sha = _load(path or SENTIMENT_METRICS)
     try:
         version = str(metrics["model_version"])
         held = metrics["held_out"][SENTIMENT_EVALUATION]
@@ -60,9 +61,9 @@ def sentiment_rows(path: Path = SENTIMENT_METRICS) -> list[dict[str, Any]]:
     return rows
 
 
-def topics_rows(path: Path = TOPICS_METRICS) -> list[dict[str, Any]]:
+def topics_rows(path: Path | None = None) -> list[dict[str, Any]]:
     """Macro / micro F1, empty-list accuracy and per-topic P/R/F1 on the held-out real posts."""
-    metrics, name, sha = _load(path)
+    metrics, name, sha = _load(path or TOPICS_METRICS)
     try:
         version = str(metrics["model_version"])
         posts, empty = metrics["test_posts"], metrics["test_no_topic_posts"]
@@ -80,9 +81,9 @@ def topics_rows(path: Path = TOPICS_METRICS) -> list[dict[str, Any]]:
     return rows
 
 
-def entities_rows(path: Path = ENTITIES_CARD) -> list[dict[str, Any]]:
+def entities_rows(path: Path | None = None) -> list[dict[str, Any]]:
     """Institution and county P/R/F1 on the held-out real posts."""
-    card, name, sha = _load(path)
+    card, name, sha = _load(path or ENTITIES_CARD)
     try:
         version = str(card["gazetteer_version"])
         test = card["test"]

@@ -705,7 +705,10 @@ def test_first_load_is_an_append_and_a_rerun_commits_nothing(enrich_env: dict[st
     assert {k: v["enrich_run_id"] for k, v in enriched_rows(enrich_env).items()} == dict.fromkeys(enriched_rows(enrich_env), "enrich-1")
 
 
-def test_enrich_records_the_held_out_quality_of_the_models_it_used(enrich_env: dict[str, Any], spark: Any) -> None:
+def test_enrich_records_the_held_out_quality_of_the_models_it_used(
+    enrich_env: dict[str, Any], spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """ops.model_quality holds the committed held-out figures of exactly the versions that scored the day; a
     re-run commits nothing, and a version whose metrics are not committed gets no (mislabelled) rows."""
     from jobs.enrich import record_model_quality
@@ -727,6 +730,15 @@ def test_enrich_records_the_held_out_quality_of_the_models_it_used(enrich_env: d
     before = lake.version(MODEL_QUALITY)
     again = record_model_quality(lake, spark, versions)
     assert again is not None and again.committed is False and lake.version(MODEL_QUALITY) == before
+    import models.quality as quality
+
+    broken = tmp_path / "metrics.json"
+    broken.write_text("{not json", encoding="utf-8")
+    with monkeypatch.context() as m:
+        m.setattr(quality, "TOPICS_METRICS", broken)
+        with caplog.at_level("ERROR", logger="civic_pulse.enrich"):
+            assert record_model_quality(lake, spark, versions) is None
+        assert "model quality not recorded" in caplog.text and lake.version(MODEL_QUALITY) == before
     other = {**versions, "sentiment_model_version": "0.0.1"}
     rows_other, notes_other = quality_rows(other)
     assert {r["model"] for r in rows_other} == {"topics", "entities"} and "scored with 0.0.1" in notes_other[0]
