@@ -326,7 +326,7 @@ def quality_rows() -> list[dict[str, Any]]:
                                    "positive": (0.5714, 0.3077, 0.4, 13)}.items():
         rows += [q("sentiment", "sentiment-2.1.0", m, label, v, n) for m, v in (("precision", p_), ("recall", r_), ("f1", f_))]
     for label, (p_, r_, f_, n) in {"sanatate": (0.7436, 0.7073, 0.725, 82),
-                                   "agricultura_rural": (1.0, 0.2, 0.3333, 20)}.items():
+                                   "educatie": (1.0, 0.2, 0.3333, 20)}.items():
         rows += [q("topics", "topics-1.4.0", m, label, v, n) for m, v in (("precision", p_), ("recall", r_), ("f1", f_))]
     return rows  # fmt: skip
 

@@ -684,4 +684,8 @@ def build_sections(
         "coverage": _coverage(inputs),
         "methodology": _methodology(inputs, taxonomy_version, labels),
     }
+    quality = sections["methodology"].get("quality")
+    if quality is not None:  # mark where the counts are read; absent for manifests that predate the table
+        weak = {t["topic"] for q in quality["topics"] for t in q["topics"] if t["f1"] is not None and t["f1"] < LOW_TOPIC_F1}
+        sections["topics"] = [{**t, "indicative": t["topic"] in weak} for t in sections["topics"]]
     return sections
