@@ -259,9 +259,9 @@ def test_report_figures_match_the_lake(built: dict[str, Any]) -> None:
     # methodology: model versions and the exact table versions read
     assert row_of(doc, "sentiment-2.1.0")[1:] == ["topics-1.4.0", "1.0.0", "4"]
     # ... and how far to trust them: held-out quality of exactly the versions that scored the period's posts
-    assert "Sentiment ( sentiment-2.1.0 ): acuratețe 80,7\u00a0%, F1 macro 0,61 pe 264 comentarii" in text
-    assert "negative: precizie 83\u00a0%, recall 95\u00a0% (194); positive: precizie 57\u00a0%, recall 31\u00a0% (13)." in text
-    assert "Teme ( topics-1.4.0 ): F1 macro 0,59 pe 888 postări reale; 79\u00a0% din postările fără temă" in text
+    assert "Sentiment ( sentiment-2.1.0 ): acuratețe 80,7\u00a0%, F1 macro 0,61 pe 264 de comentarii și tweeturi reale" in text
+    assert "Negativ: precizie 83\u00a0%, recall 95\u00a0% (194); Pozitiv: precizie 57\u00a0%, recall 31\u00a0% (13)." in text
+    assert "Teme ( topics-1.4.0 ): F1 macro 0,59 pe 888 de postări reale; 79\u00a0% din postările fără temă" in text
     assert "Temele cu F1 sub 0,5 sunt orientative (cifrele lor pot fi mult în plus sau în minus): Educație." in text
     quality = [r for r in doc.rows if len(r) == 5 and r[0] in ("Sănătate", "Educație") and r[1].endswith("%")]
     assert quality == [["Sănătate", "74\u00a0%", "71\u00a0%", "0,73", "82"], ["Educație", "100\u00a0%", "20\u00a0%", "0,33", "20"]]

@@ -24,6 +24,7 @@ from jobs.report.labels import (
     DIMENSIONS,
     LANGUAGES,
     PII,
+    SENTIMENTS,
     county_name,
     quote,
     topic_label,
@@ -617,7 +618,8 @@ def _model_quality(
             "posts": rows[("accuracy", "all")]["support"] if ("accuracy", "all") in rows else None,
             "accuracy": value(rows, "accuracy", "all"),
             "macro_f1": value(rows, "macro_f1", "all"),
-            "classes": [{"label": c, "precision": value(rows, "precision", c), "recall": value(rows, "recall", c),
+            "classes": [{"label": SENTIMENTS.get(c, c), "precision": value(rows, "precision", c),
+                         "recall": value(rows, "recall", c),
                          "f1": value(rows, "f1", c), "support": rows[("f1", c)]["support"]} for c in classes],
         })  # fmt: skip
     topics = []
