@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,55 +46,55 @@ def _row(model: str, version: str, evaluation: str, metric: str, label: str, val
     }  # fmt: skip
 
 
-def sentiment_rows(path: Path | None = None) -> list[dict[str, Any]]:
-    """Accuracy, macro-F1 and per-class P/R/F1 on the held-out real comments."""
-    metrics, name, sha = _load(path or SENTIMENT_METRICS)
+Figures = tuple[str, list[tuple[str, Any, Any]], list[tuple[str, dict[str, Any], Any]]]
+
+
+def _build(model: str, evaluation: str, path: Path, read: Callable[[dict[str, Any]], Figures]) -> list[dict[str, Any]]:
+    """Rows of one metrics file: ``read`` returns (version, whole-model (metric, value, support) triples,
+    per-label (label, {precision, recall, f1}, support) triples); a missing key is a :class:`QualityError`."""
+    data, name, sha = _load(path)
     try:
-        version = str(metrics["model_version"])
-        held = metrics["held_out"][SENTIMENT_EVALUATION]
-        rows = [_row("sentiment", version, SENTIMENT_EVALUATION, m, "all", held[m], held["n"], (name, sha))
-                for m in ("accuracy", "macro_f1")]
-        for label, per in sorted(held["per_class"].items()):
-            rows += [_row("sentiment", version, SENTIMENT_EVALUATION, m, label, per[m], per["support"], (name, sha))
+        version, whole, per_label = read(data)
+        rows = [_row(model, version, evaluation, metric, "all", value, support, (name, sha))
+                for metric, value, support in whole]
+        for label, per, support in per_label:
+            rows += [_row(model, version, evaluation, m, label, per[m], support, (name, sha))
                      for m in ("precision", "recall", "f1")]
     except KeyError as exc:
         raise QualityError(f"{name}: missing {exc}") from None
     return rows
+
+
+def sentiment_rows(path: Path | None = None) -> list[dict[str, Any]]:
+    """Accuracy, macro-F1 and per-class P/R/F1 on the held-out real comments."""
+    def read(metrics: dict[str, Any]) -> Figures:
+        held = metrics["held_out"][SENTIMENT_EVALUATION]
+        return (str(metrics["model_version"]), [(m, held[m], held["n"]) for m in ("accuracy", "macro_f1")],
+                [(label, per, per["support"]) for label, per in sorted(held["per_class"].items())])
+
+    return _build("sentiment", SENTIMENT_EVALUATION, path or SENTIMENT_METRICS, read)
 
 
 def topics_rows(path: Path | None = None) -> list[dict[str, Any]]:
     """Macro / micro F1, empty-list accuracy and per-topic P/R/F1 on the held-out real posts."""
-    metrics, name, sha = _load(path or TOPICS_METRICS)
-    try:
-        version = str(metrics["model_version"])
-        posts, empty = metrics["test_posts"], metrics["test_no_topic_posts"]
-        rows = [
-            _row("topics", version, TOPICS_EVALUATION, "macro_f1", "all", metrics["test_macro_f1"], posts, (name, sha)),
-            _row("topics", version, TOPICS_EVALUATION, "micro_f1", "all", metrics["test_micro_f1"], posts, (name, sha)),
-            _row("topics", version, TOPICS_EVALUATION, "empty_list_accuracy", "all", metrics["empty_list_accuracy"],
-                 empty, (name, sha)),
-        ]
-        for topic, per in sorted(metrics["per_topic"].items()):
-            rows += [_row("topics", version, TOPICS_EVALUATION, m, topic, per[m], per["support"], (name, sha))
-                     for m in ("precision", "recall", "f1")]
-    except KeyError as exc:
-        raise QualityError(f"{name}: missing {exc}") from None
-    return rows
+    def read(metrics: dict[str, Any]) -> Figures:
+        posts = metrics["test_posts"]
+        whole = [("macro_f1", metrics["test_macro_f1"], posts), ("micro_f1", metrics["test_micro_f1"], posts),
+                 ("empty_list_accuracy", metrics["empty_list_accuracy"], metrics["test_no_topic_posts"])]
+        return (str(metrics["model_version"]), whole,
+                [(topic, per, per["support"]) for topic, per in sorted(metrics["per_topic"].items())])
+
+    return _build("topics", TOPICS_EVALUATION, path or TOPICS_METRICS, read)
 
 
 def entities_rows(path: Path | None = None) -> list[dict[str, Any]]:
     """Institution and county P/R/F1 on the held-out real posts."""
-    card, name, sha = _load(path or ENTITIES_CARD)
-    try:
-        version = str(card["gazetteer_version"])
+    def read(card: dict[str, Any]) -> Figures:
         test = card["test"]
-        rows = []
-        for label, support_key in (("institutions", "posts_with_institutions"), ("county", "posts_with_county")):
-            rows += [_row("entities", version, ENTITIES_EVALUATION, m, label, test[label][m], test[support_key],
-                          (name, sha)) for m in ("precision", "recall", "f1")]
-    except KeyError as exc:
-        raise QualityError(f"{name}: missing {exc}") from None
-    return rows
+        return (str(card["gazetteer_version"]), [],
+                [(label, test[label], test[f"posts_with_{label}"]) for label in ("institutions", "county")])
+
+    return _build("entities", ENTITIES_EVALUATION, path or ENTITIES_CARD, read)
 
 
 def quality_rows(versions: dict[str, str]) -> tuple[list[dict[str, Any]], list[str]]:

@@ -607,15 +607,18 @@ def _model_quality(
         row = rows.get((metric, label))
         return None if row is None else float(row["value"])
 
+    def header(rows: dict[tuple[str, str], dict[str, Any]], version: str, posts_metric: str) -> dict[str, Any]:
+        posts = rows.get((posts_metric, "all"))
+        return {"version": version, "found": bool(rows),
+                "evaluation": next(iter(rows.values()))["evaluation"] if rows else None,
+                "posts": None if posts is None else posts["support"]}  # fmt: skip
+
     sentiment = []
     for version in sorted(sentiment_versions):
         rows = figures("sentiment", version)
         classes = sorted({label for _, label in rows if label != "all"})
         sentiment.append({
-            "version": version,
-            "found": bool(rows),
-            "evaluation": next(iter(rows.values()))["evaluation"] if rows else None,
-            "posts": rows[("accuracy", "all")]["support"] if ("accuracy", "all") in rows else None,
+            **header(rows, version, "accuracy"),
             "accuracy": value(rows, "accuracy", "all"),
             "macro_f1": value(rows, "macro_f1", "all"),
             "classes": [{"label": SENTIMENTS.get(c, c), "precision": value(rows, "precision", c),
@@ -631,10 +634,7 @@ def _model_quality(
                       "support": rows[("f1", t)]["support"]} for t in ids]  # fmt: skip
         per_topic.sort(key=lambda r: (-(r["f1"] or 0.0), r["label"]))
         topics.append({
-            "version": version,
-            "found": bool(rows),
-            "evaluation": next(iter(rows.values()))["evaluation"] if rows else None,
-            "posts": rows[("macro_f1", "all")]["support"] if ("macro_f1", "all") in rows else None,
+            **header(rows, version, "macro_f1"),
             "macro_f1": value(rows, "macro_f1", "all"),
             "empty_list_accuracy": value(rows, "empty_list_accuracy", "all"),
             "topics": per_topic,
