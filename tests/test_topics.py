@@ -457,6 +457,9 @@ def test_extra_rounds_reject_a_held_out_row_and_the_cli_a_bad_round(
     with pytest.raises(ValueError, match="training posts only"):
         data_module.load_annotations(extra=(9,))
     assert len(data_module.load_annotations(extra=(10,))) == 3912  # rows of other rounds are not read
+    bad.write_text(json.dumps({**row, "split": "train", "pool": "round 12: typo"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="names none of the extra rounds"):
+        data_module.load_annotations(extra=(9,))
     monkeypatch.setenv(data_module.EXTRA_ROUNDS_ENV, "")
     assert main(["train", "--extra-rounds", "8", "--work-dir", str(tmp_path)]) == 2
     assert "comma-separated numbers from (9, 10, 11)" in capsys.readouterr().err

@@ -77,10 +77,14 @@ def _read_annotation_file(path: Path, rounds: tuple[int, ...], known: set[str], 
                           out: list[Example]) -> None:
     """Append the rows of ``path`` (only those of ``rounds`` when given: the extra-rounds file) to ``out``."""
     prefixes = tuple(f"round {r}:" for r in rounds)
+    every_round = tuple(f"round {r}:" for r in EXTRA_ROUNDS)
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             row: dict[str, Any] = json.loads(line)
-            if prefixes and not str(row.get("pool", "")).startswith(prefixes):
+            pool = str(row.get("pool", ""))
+            if prefixes and not pool.startswith(every_round):  # would never be read by any --extra-rounds
+                raise ValueError(f"{path}:{n}: pool {pool!r} names none of the extra rounds {EXTRA_ROUNDS}")
+            if prefixes and not pool.startswith(prefixes):
                 continue
             if prefixes and row["split"] != "train":
                 raise ValueError(f"{path}:{n}: the extra rounds hold training posts only, got {row['split']!r}")
