@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import models.topics.model as TM
+from evaluate import print_paired
 import numpy as np
 from models.topics.data import fold, load_annotations, prf
 from models.topics.pipeline import ABLATIONS, E5_PROJECTION, _training_rows
@@ -76,10 +77,4 @@ for seed in range(3):
             thr = TM.best_thresholds(P[g][tr2], G[tr2])
             res[g].append(prf((P[g][va2] >= thr).astype(np.int8), G[va2])["macro_f1"])
     print(seed, {g: round(float(np.mean(v)), 4) for g, v in res.items()}, round(time.time() - t), flush=True)
-base = np.array(res[0.0])
-for g in res:
-    d = np.array(res[g]) - base
-    print(
-        f"gamma {g}: {np.mean(res[g]):.4f}  diff {d.mean():+.4f} +- {d.std() / np.sqrt(len(d)):.4f}"
-        f"  up {int((d > 0).sum())}/{len(d)}"
-    )
+print_paired(res, "gamma")

@@ -40,6 +40,15 @@ def bootstrap(pred_a: np.ndarray, pred_b: np.ndarray, gold: np.ndarray, n: int =
     return round(float(lo), 4), round(float(hi), 4)
 
 
+def print_paired(scores: dict[float, list[float]], name: str, base_key: float = 0.0) -> None:
+    """One line per setting: mean nested-dev macro-F1 and its paired difference to ``base_key`` (mean +- s.e.)."""
+    base = np.array(scores[base_key])
+    for key, values in scores.items():
+        d = np.array(values) - base
+        print(f"{name} {key}: {np.mean(values):.4f}  diff {d.mean():+.4f} +- {d.std() / np.sqrt(len(d)):.4f}"
+              f"  up {int((d > 0).sum())}/{len(d)}")
+
+
 def main(work: Path) -> None:
     data = np.load(work / "data.npz")
     gold_rows = data["gold"]

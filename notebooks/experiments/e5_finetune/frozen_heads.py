@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import models.topics.model as TM
+from evaluate import print_paired
 import numpy as np
 from models.topics.data import load_annotations, prf
 from models.topics.pipeline import ABLATIONS, _training_rows
@@ -55,10 +56,4 @@ for seed in range(3):
             thr = TM.best_thresholds(M[tr2], G[tr2])
             res[a].append(prf((M[va2] >= thr).astype(np.int8), G[va2])["macro_f1"])
     print(seed, {a: round(float(np.mean(v)), 4) for a, v in res.items()}, round(time.time() - t), flush=True)
-base = np.array(res[0])
-for a in alphas:
-    d = np.array(res[a]) - base
-    print(
-        f"alpha {a}: {np.mean(res[a]):.4f}  diff {d.mean():+.4f} +- {d.std() / np.sqrt(len(d)):.4f}"
-        f"  up {int((d > 0).sum())}/{len(d)}"
-    )
+print_paired(res, "alpha")
