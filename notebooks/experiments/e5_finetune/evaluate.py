@@ -97,6 +97,10 @@ def main(work: Path) -> None:
         held["bootstrap fine-tuned - I"] = bootstrap(preds[names[1]], preds[names[0]], data["Y_test"])
         out["heldout"] = held
     (work / "evaluation.json").write_text(json.dumps(out, indent=1, ensure_ascii=False))
+    if hf is not None:  # what the figures are computed from, for tests/test_topics.py (no torch needed there)
+        np.savez_compressed(work / "probabilities.npz", gold_oof=gold.astype(np.int8), I_oof=p_i.astype(np.float32),
+                            ft_oof=p_ft.astype(np.float32), I_heldout=ht.astype(np.float32),
+                            ft_heldout=hf.astype(np.float32))
     print(json.dumps(out, indent=1, ensure_ascii=False))
 
 

