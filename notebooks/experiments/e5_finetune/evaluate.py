@@ -75,7 +75,7 @@ def main(work: Path) -> None:
         n_test = len(data["Y_test"])
         held = {}
         preds = {}
-        for name, oof, proba in (("I (topics-2.3.0 refit on the same folds for thresholds)", p_i, ht),
+        for name, oof, proba in (("I (shipped topics-2.3.0; thresholds from out-of-fold predictions)", p_i, ht),
                                  ("fine-tuned e5", p_ft, hf),
                                  ("average, 0.50 fine-tuned", (p_i + p_ft) / 2, (ht + hf) / 2)):
             pred = (proba >= best_thresholds(oof, gold)).astype(np.int8)
