@@ -26,7 +26,8 @@ from torch import nn
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--work-dir", type=Path, required=True)
-    parser.add_argument("--fold", type=int, required=True)
+    parser.add_argument("--fold", type=int, required=True, choices=range(-1, 5),
+                        help="0-4: one seed-0 fold; -1: every training row, then the held-out posts")
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--lr", type=float, default=5e-5)
     args = parser.parse_args()
