@@ -689,7 +689,7 @@ def test_every_silver_row_is_scored_or_has_its_reason(enrich_env: dict[str, Any]
     from models.entities.extract import default_extractor
 
     # the gazetteer has no column; the run records the version the workers scored with
-    assert result.model_versions["entity_gazetteer_version"] == default_extractor().version == "1.1.0"
+    assert result.model_versions["entity_gazetteer_version"] == default_extractor().version == "1.2.0"
 
 
 def test_first_load_is_an_append_and_a_rerun_commits_nothing(enrich_env: dict[str, Any], spark: Any) -> None:

@@ -18,7 +18,7 @@ from models.entities.places import COUNTY_ISO, counties, municipalities
 from models.topics.text import fold
 
 OUT = Path(__file__).parent / "data" / "institutions.json"
-GAZETTEER_VERSION = "1.1.0"
+GAZETTEER_VERSION = "1.2.0"
 
 TRANSPORT_CONTEXT = ["autobuz", "autobuzul", "autobuze", "tramvai", "troleibuz", "statie", "sofer", "bilet",
                      "abonament", "transport", "linia", "cluj", "calatori", "banda", "benzi"]
@@ -129,7 +129,7 @@ NATIONAL: list[tuple[str, str, str, list[Any]]] = [
     ("cna", "Consiliul Național al Audiovizualului", "agency", ["CNA", "CNA-ul"]),
     ("sri", "Serviciul Român de Informații", "agency", ["SRI", "SRI-ul", "SRI-ului"]),
     ("ani", "Autoritatea Națională de Integritate", "agency", ["ANI", "Agenția Națională de Integritate"]),
-    ("bec", "Biroul Electoral Central", "agency", ["BEC", "Biroul Electoral Central"]),
+    ("bec", "Biroul Electoral Central", "agency", [up("BEC"), "Biroul Electoral Central"]),  # "un bec" is a bulb
     ("aep", "Autoritatea Electorală Permanentă", "agency", ["AEP", "Autoritatea Electorală"]),
     ("ins", "Institutul Național de Statistică", "agency", ["INS", "Institutul de Statistică"]),
     ("bnr", "Banca Națională a României", "agency", ["BNR", "Banca Națională"]),
@@ -138,13 +138,20 @@ NATIONAL: list[tuple[str, str, str, list[Any]]] = [
     ("anofm", "Agenția Națională pentru Ocuparea Forței de Muncă", "agency", ["ANOFM", "AJOFM"]),
     ("dgaspc", "Direcția Generală de Asistență Socială și Protecția Copilului", "agency",
      ["DGASPC", title("Protecția Copilului"), title("Direcția de Asistență Socială")]),
+    ("anpis", "Agenția Națională pentru Plăți și Inspecție Socială", "agency",
+     ["ANPIS", "AJPIS", "Agenția Județeană pentru Plăți și Inspecție Socială"]),
+    ("aspa", "Autoritatea pentru Supravegherea și Protecția Animalelor", "agency",
+     ["ASPA", "Autoritatea pentru Supravegherea și Protecția Animalelor București"]),
     ("ancom", "Autoritatea Națională pentru Administrare și Reglementare în Comunicații", "agency", ["ANCOM"]),
     ("rar", "Registrul Auto Român", "agency", [up("RAR"), "Registrul Auto"]),
     ("drpciv", "Direcția Regim Permise de Conducere și Înmatriculare a Vehiculelor", "agency",
      ["DRPCIV", "Serviciul de Permise"]),
     ("depabd", "Direcția pentru Evidența Persoanelor", "agency",
-     ["Evidența Populației", "evidenta populatiei", "Serviciul de Evidență a Persoanelor", "DEPABD"]),
-    ("dgp", "Direcția Generală de Pașapoarte", "agency", ["Serviciul de Pașapoarte", "DGP"]),
+     ["Evidența Populației", "evidenta populatiei", "Serviciul de Evidență a Persoanelor", "DEPABD",
+      # the local offices citizens name (no county body in the gazetteer): the national directorate
+      "Evidența Persoanelor", "SPCLEP", "Serviciul Public Comunitar Local de Evidență a Persoanelor"]),
+    ("dgp", "Direcția Generală de Pașapoarte", "agency",
+     ["Serviciul de Pașapoarte", "DGP", "Serviciul Pașapoarte", "Serviciul Public Comunitar de Pașapoarte"]),
     ("onrc", "Oficiul Național al Registrului Comerțului", "agency", ["ONRC", "Registrul Comerțului"]),
     ("avocatul_poporului", "Avocatul Poporului", "agency", ["Avocatul Poporului"]),
     ("curtea_de_conturi", "Curtea de Conturi", "agency", ["Curtea de Conturi"]),
@@ -168,7 +175,9 @@ NATIONAL: list[tuple[str, str, str, list[Any]]] = [
     ("spital_matei_bals", "Institutul Național de Boli Infecțioase „Prof. Dr. Matei Balș”", "hospital",
      ["Matei Balș", "spitalul Matei Balș", "Institutul Matei Balș"]),
     ("spital_floreasca", "Spitalul Clinic de Urgență București (Floreasca)", "hospital",
-     ["Spitalul Floreasca", "Urgența Floreasca", "SCUB"]),
+     ["Spitalul Floreasca", "Urgența Floreasca", "SCUB", "UPU Floreasca",
+      # bare "Floreasca" is also a neighbourhood: only with a word about emergencies or patients
+      ctx("Floreasca", ["urgen", "upu", "spital", "medic", "pacient", "garda", "ambulan"], "title")]),
     ("spital_universitar_bucuresti", "Spitalul Universitar de Urgență București", "hospital",
      ["Spitalul Universitar", "SUUB"]),
     ("spital_militar_central", "Spitalul Universitar de Urgență Militar Central", "hospital",
@@ -186,13 +195,27 @@ NATIONAL: list[tuple[str, str, str, list[Any]]] = [
     # public utility operators citizens write about most (water, heating, electricity)
     ("termoenergetica", "Termoenergetica București", "public_company", ["Termoenergetica", "RADET"]),
     ("apa_nova", "Apa Nova București", "public_company", ["Apa Nova", "Apa Nova București"]),
+    # municipal water, heating and transport operators that citizens name in complaints
+    ("compania_de_apa_oltenia", "Compania de Apă Oltenia", "public_company", ["Compania de Apă Oltenia"]),
+    ("aquavas", "Aquavas Vaslui", "public_company", ["Aquavas"]),
+    ("compania_apa_brasov", "Compania Apa Brașov", "public_company", ["Compania Apa Brașov", "Apa Brașov"]),
+    ("hidro_prahova", "Hidro Prahova", "public_company", ["Hidro Prahova"]),
+    ("apa_canal_galati", "Apă Canal Galați", "public_company", ["Apă Canal Galați", "Apa Canal Galați"]),
+    ("colterm", "Colterm Timișoara", "public_company", ["Colterm"]),
+    ("stpt", "Societatea de Transport Public Timișoara", "public_company", ["STPT"]),
+    ("transurb", "Transurb Galați", "public_company", ["Transurb"]),
+    ("tursib", "Tursib Sibiu", "public_company", ["Tursib"]),
+    ("rat_brasov", "Regia Autonomă de Transport Brașov", "public_company", ["RAT Brașov", "RATBV"]),
+    ("ctp_iasi", "Compania de Transport Public Iași", "public_company", ["CTP Iași"]),
+    ("administratia_strazilor", "Administrația Străzilor București", "agency", ["Administrația Străzilor"]),
     ("compania_de_apa_somes", "Compania de Apă Someș", "public_company", ["Compania de Apă Someș", "CAS Someș"]),
     ("apavital", "Apavital Iași", "public_company", ["Apavital"]),
     ("aquatim", "Aquatim Timișoara", "public_company", ["Aquatim"]),
     ("raja_constanta", "RAJA Constanța", "public_company", [up("RAJA"), "RAJA Constanța"]),
     ("electrica", "Electrica SA", "public_company", ["Electrica Furnizare", "Distribuție Energie Electrică", "Electrica Distribuție",
       # bare "Electrica" is also the adjective ("energie electrică"): capitalised, with a billing/supply word
-      ctx("Electrica", ["factur", "furnizor", "contor", "abonat", "client"], "title")]),
+      ctx("Electrica", ["factur", "furnizor", "contor", "abonat", "client", "curent", "lumin", "stalp",
+                        "retea", "bransa", "avari"], "title")]),
 ]
 
 # the 15 courts of appeal (seat -> county)
@@ -208,6 +231,9 @@ NATIONAL_COUNTY = {
     "ubb": "RO-CJ", "unibuc": "RO-B", "upb": "RO-B", "umf_carol_davila": "RO-B", "uaic": "RO-IS", "uvt": "RO-TM",
     "utcn": "RO-CJ", "umf_cluj": "RO-CJ", "termoenergetica": "RO-B", "apa_nova": "RO-B",
     "compania_de_apa_somes": "RO-CJ", "apavital": "RO-IS", "aquatim": "RO-TM", "raja_constanta": "RO-CT",
+    "aspa": "RO-B", "compania_de_apa_oltenia": "RO-DJ", "aquavas": "RO-VS", "compania_apa_brasov": "RO-BV",
+    "hidro_prahova": "RO-PH", "apa_canal_galati": "RO-GL", "colterm": "RO-TM", "stpt": "RO-TM", "transurb": "RO-GL",
+    "tursib": "RO-SB", "rat_brasov": "RO-BV", "ctp_iasi": "RO-IS", "administratia_strazilor": "RO-B",
 }
 
 # well-known mayors (surname -> municipality slug); matched capitalised, with "primar" context
@@ -277,24 +303,28 @@ def city_halls() -> list[dict[str, Any]]:
     return out
 
 
-def county_services(code: str, name: str, short: str) -> list[dict[str, Any]]:
+def county_services(code: str, name: str, short: str, seat: str | None = None) -> list[dict[str, Any]]:
     """A county's deconcentrated services and court: emergency inspectorate (ISU), police inspectorate (IPJ),
     public health directorate (DSP), pension house (CJP), health insurance house (CAS), school inspectorate
-    (ISJ) and tribunal. Aliases name the county, so a bare ``ISU`` or ``DSP`` still resolves to the national
-    body."""
+    (ISJ) and tribunal. Aliases name the county, or its seat when that is another name (``Casa de Pensii
+    Craiova``), so a bare ``ISU`` or ``DSP`` still resolves to the national body."""
     forms = [name] + ([f"{name}-Ilfov"] if code == "RO-B" else [])
+    places = [name] + ([seat] if seat and fold(seat) != fold(name) else [])
     isu = [a for f in forms for a in (f"ISU {f}", f"Inspectoratul pentru Situații de Urgență {f}",
                                       f"SMURD {f}", f"pompierii din {f}")]
     ipj = [a for f in forms[:1] for a in (f"IPJ {f}", f"Inspectoratul de Poliție Județean {f}",
                                           f"Inspectoratul Județean de Poliție {f}", f"Poliția Județeană {f}",
                                           f"Poliția județului {f}")]
     dsp = [f"DSP {name}", f"Direcția de Sănătate Publică {name}", f"Direcția de Sănătate Publică a județului {name}",
-           f"Direcția de Sănătate Publică a municipiului {name}"]
+           f"Direcția de Sănătate Publică a municipiului {name}"] + [f"DSP {p}" for p in places[1:]]
     cjp = [f"Casa Județeană de Pensii {name}", f"CJP {name}", f"Casa de Pensii {name}",
-           f"Casa de Pensii a municipiului {name}"]
+           f"Casa de Pensii a municipiului {name}"] + [f"Casa de Pensii {p}" for p in places[1:]]
+    if code == "RO-B":  # the sector offices of the Bucharest pension house
+        cjp += [a for n in range(1, 7) for a in (f"Casa de Pensii Sector {n}", f"Casa de Pensii Sectorul {n}",
+                                                 f"Casa de Pensii a Sectorului {n}")]
     cas = [f"Casa de Asigurări de Sănătate {name}", f"Casa Județeană de Asigurări de Sănătate {name}",
            f"CAS {name}", f"CJAS {name}"] + (["CASMB", f"Casa de Asigurări de Sănătate a Municipiului {name}"]
-                                               if code == "RO-B" else [])
+                                               if code == "RO-B" else [f"CAS {p}" for p in places[1:]])
     ipj += [f"Poliția Rutieră {name}"]
     isj = ([f"ISJ {name}", f"Inspectoratul Școlar Județean {name}", f"Inspectoratul Școlar {name}",
             f"Inspectoratul Școlar al județului {name}"] if code != "RO-B"
@@ -357,9 +387,12 @@ def county_bodies() -> list[dict[str, Any]]:
                         "aliases": [f"Spitalul Județean de Urgență {seat}", f"Spitalul Județean {seat}",
                                     f"Spitalului Județean {seat}", f"SJU {seat}",
                                     f"Spitalul Clinic Județean de Urgență {seat}", f"Spitalul Județean {name}",
-                                    f"Spitalului Județean de Urgență {seat}"]
-                        + ([f"Spitalul Județean de Urgență {name}", f"SJU {name}"] if name != seat else [])})
-        out += county_services(code, name, short)
+                                    f"Spitalului Județean de Urgență {seat}", f"Spitalul Județean din {seat}",
+                                    # colloquial: "la Județeanul din Cluj"
+                                    f"Județeanul din {seat}", f"Județeanul {seat}"]
+                        + ([f"Spitalul Județean de Urgență {name}", f"SJU {name}", f"Județeanul din {name}",
+                            f"Județeanul {name}"] if name != seat else [])})
+        out += county_services(code, name, short, seat)
     return out
 
 
@@ -379,8 +412,10 @@ def _mark_common_acronyms(entries: list[dict[str, Any]]) -> None:
 def build() -> dict[str, Any]:
     entries: list[dict[str, Any]] = []
     for iid, name, aliases in MINISTRIES:
-        extra = [f"ministru al {a.removeprefix('ministrul ')}" for a in aliases
-                 if isinstance(a, str) and a.startswith("ministrul ")]
+        # "ministrul sănătății" -> "ministru al sănătății"; "ministrul de finanțe" -> "ministru de finanțe"
+        extra = [f"ministru {rest}" if rest.startswith("de ") else f"ministru al {rest}"
+                 for a in aliases if isinstance(a, str) and a.startswith("ministrul ")
+                 for rest in [a.removeprefix("ministrul ")]]
         entries.append({"id": iid, "name": name, "kind": "ministry", "county": None,
                         "aliases": [name, *aliases, *extra]})
     for iid, name, kind, aliases in NATIONAL:

@@ -25,7 +25,8 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _SMALL_WORDS = {"de", "din", "lui", "cel", "pe", "sub", "la"}
 # "guvernul ucrainean/italian..." is not the Romanian government
 _FOREIGN_ADJ = ("ucrain", "italian", "german", "frances", "francez", "rus", "maghiar", "ungar", "chinez", "american",
-                "britanic", "spaniol", "bulgar", "sarb", "polonez", "austriac", "moldov", "israel", "turc", "grec")
+                "britanic", "spaniol", "bulgar", "sarb", "polonez", "austriac", "moldov", "israel", "turc", "grec",
+                "federal")
 _NATIONAL_GENERIC = {"guvernul_romaniei", "parlamentul_romaniei", "politia_romana", "jandarmeria"}
 # "Ministrul Apărării din Ucraina", "guvernul de la Kiev": a foreign body, not the Romanian one
 _FOREIGN_PLACES = frozenset(
@@ -46,9 +47,17 @@ _COUNTY_TITLE_ONLY = {"alba", "olt", "neamt", "calarasi", "constanta", "timis", 
 _COUNTY_CUES = {"judetul", "judetului", "jud", "judet", "judetele"}
 _LOCALITY_CUES = {"comuna", "comunei", "satul", "satului", "localitatea", "localitatii", "orasul", "orasului",
                   "municipiul", "municipiului", "in", "la", "din", "spre", "langa", "pe", "prin", "catre",
-                  "dinspre", "inspre", "pana"}
+                  "dinspre", "inspre", "pana", "primaria", "primariei", "primarul", "primarului"}
+# "Primăria Unirea", "primarul din ..." name a locality as surely as "comuna Unirea"
 _STRONG_CUES = {"comuna", "comunei", "satul", "satului", "localitatea", "localitatii", "orasul", "orasului",
-                "municipiul", "municipiului"}
+                "municipiul", "municipiului", "primaria", "primariei", "primarul", "primarului"}
+# "Calea Aradului", "Bd. Timișoara", "Piața Romană": a street or square named after a place is not the place
+_STREET_WORDS = {"calea", "caii", "strada", "strazii", "str", "bulevardul", "bulevardului", "bd", "bdul", "blvd",
+                 "soseaua", "soselei", "sos", "aleea", "splaiul", "intrarea", "piata", "pietei", "drumul",
+                 "intersectia", "intersectiei"}
+# municipalities whose articled / oblique forms are recognised ("Piteștiul", "Craiovei", "Brașovului")
+_MUNICIPALITY_KINDS = {1, 4}
+_HANDLE = re.compile(r"@(\w+)", re.UNICODE)
 # locality names that are common words, first names, historic figures or foreign places
 LOCALITY_STOPLIST = set(
     "ion creanga|mihai viteazu|vasile alecsandri|mihail kogalniceanu|nicolae balcescu|avram iancu|tudor "
@@ -66,7 +75,10 @@ LOCALITY_STOPLIST = set(
     "ciresu|cires|floresti noi|movila|movilita|dobra|dobroteasa|hotar|hotarele|pietris|rediu|vatra|zavoi|"
     "ghiseu|gunoi|oras|gradina|gradinari|morii|morilor|moara|moara noua|tarla|tarlele|campina noua|lacu|"
     "lacul|balta|baltati|insula|ostrov|ostrovu|nucet|pucioasa|videle|urlati|navodari|siret|faget|"
-    "sulina|mare|baia|brad|baba novac|tirol|voluntari|capitala|balan".split("|")
+    "sulina|mare|baia|brad|baba novac|tirol|voluntari|capitala|balan|"
+    # Bucharest neighbourhoods that are also villages elsewhere ("în Rahova" is not Rahova, Prahova)
+    "rahova|ferentari|militari|berceni|drumul taberei|colentina|giulesti|vitan|dristor|crangasi|pajura|"
+    "damaroaia|ghencea|cotroceni|obor|dorobanti|primaverii|tineretului|titan|floreasca|pipera".split("|")
 )
 # Oblique (genitive-dative) forms of institution head nouns -> the articled nominative the aliases use,
 # so "Ministerului Sănătății", "Primăriei Sector 3" and "Prefecturii Cluj" match "Ministerul Sănătății"...
@@ -143,6 +155,39 @@ def _toks(text: str) -> list[str]:
     return [fold(t) for t in _TOKEN.findall(normalise_cedilla(text))]
 
 
+def split_handle(word: str) -> list[str]:
+    """The words of a social-media handle: ``PrimariaClujNapoca`` -> ``Primaria Cluj Napoca``, ``PrimariaSector6``
+    -> ``Primaria Sector 6``, ``ANAFRomania`` -> ``ANAF Romania``; underscores split too."""
+    parts: list[str] = []
+    for chunk in word.split("_"):
+        cur = ""
+        for k, ch in enumerate(chunk):
+            if cur:
+                prev, nxt = cur[-1], chunk[k + 1 : k + 2]
+                if (ch.isdigit() != prev.isdigit() or (ch.isupper() and prev.islower())
+                        or (ch.isupper() and prev.isupper() and nxt.islower())):
+                    parts.append(cur)
+                    cur = ""
+            cur += ch
+        if cur:
+            parts.append(cur)
+    return parts
+
+
+def _municipality_forms(key: str) -> list[str]:
+    """Articled and oblique forms of a one-word municipality name (folded): ``pitesti`` -> ``pitestiul``,
+    ``pitestiului``; ``craiova`` -> ``craiovei``; ``oradea`` -> ``oradiei``; ``sibiu`` -> ``sibiul``, ``sibiului``."""
+    if key.endswith("ea"):
+        return [key[:-2] + "iei", key[:-1] + "i"]
+    if key.endswith("a"):
+        return [key[:-1] + "ei"]
+    if key.endswith("u"):
+        return [key + "l", key + "lui"]
+    if key[-1:].isalpha() and key[-1] not in "aeo":
+        return [key + "ul", key + "ului"]
+    return []
+
+
 def _county_forms(name: str) -> list[str]:
     """Nominative plus common inflections (``Clujul``, ``Clujului``, ``Constanței``, ``Sucevei``)."""
     forms = [name]
@@ -193,16 +238,27 @@ class Extractor:
                 by_len.setdefault(len(pat.tokens), {}).setdefault(pat.tokens, []).append(pat)
             self._index[first] = sorted(by_len.items(), reverse=True)
         self.loc_index = localities()
+        # spelled-out forms mapped to a SIRUTA name: the fixed aliases, "Sector 5" / "Sectorului 5" for the sectors,
+        # and the articled / oblique forms of unambiguous one-word municipalities ("Piteștiul", "Craiovei")
+        self.loc_aliases: dict[str, str] = dict(LOCALITY_ALIASES)
+        for n in range(1, 7):
+            self.loc_aliases.update({f"sector {n}": f"sectorul {n}", f"sectorului {n}": f"sectorul {n}"})
+        for key, locs in self.loc_index.items():
+            if (locs[0].kind in _MUNICIPALITY_KINDS and (len(locs) == 1 or locs[1].rank < locs[0].rank)
+                    and key.isalpha() and not _is_common_word(key)):
+                for form in _municipality_forms(key):
+                    if form not in self.loc_index and not _is_common_word(form):
+                        self.loc_aliases.setdefault(form, key)
         # first token -> longest name (in tokens) starting with it; hyphens split like the text tokeniser
         self.loc_first: dict[str, int] = {}
-        for key in [*self.loc_index, *LOCALITY_ALIASES]:
+        for key in [*self.loc_index, *self.loc_aliases]:
             parts = _toks(key)
             if parts:
                 self.loc_first[parts[0]] = max(self.loc_first.get(parts[0], 0), len(parts))
         # first tokens that may match in lower case (towns and cities, aliases)
         self.loc_first_lower = {
             _toks(k)[0] for k, locs in self.loc_index.items() if locs[0].is_town_or_city and _toks(k)
-        } | {_toks(k)[0] for k in LOCALITY_ALIASES if not k.startswith("capital")}
+        } | {_toks(k)[0] for k in [*LOCALITY_ALIASES, "sector 1", "sectorului 1"] if not k.startswith("capital")}
 
     def _add(self, pattern: _Pattern) -> None:
         self.patterns.setdefault(pattern.tokens[0], []).append(pattern)
@@ -261,9 +317,11 @@ class Extractor:
         empty: dict[str, Any] = {"institutions": [], "county": None, "locality": None}
         if not text or not text.strip():
             return empty
-        text = _URL.sub(" ", normalise_cedilla(text))
+        text, handle_spans = self._expand_handles(_URL.sub(" ", normalise_cedilla(text)))
         matches = list(_TOKEN.finditer(text))
         spans = [(m.start(), m.group()) for m in matches]
+        # words read out of a handle name institutions (@PrimariaSector6), never places: @GabrielGiurgiu2 is a person
+        in_handle = [any(a <= m.start() < b for a, b in handle_spans) for m in matches] if handle_spans else None
         originals = [s[1] for s in spans]
         folded_text = fold(text)
         if len(folded_text) == len(text):
@@ -273,7 +331,7 @@ class Extractor:
         heads = _head_nominative(folded)
         insts: list[tuple[int, str]] = []
         evidence: list[tuple[int, int, str]] = []  # (priority, position, county code); cue-marked counties first
-        blocked = [False] * len(folded)
+        blocked = list(in_handle) if in_handle else [False] * len(folded)
         index = self._index
         i = 0
         # only tokens that start some alias can match: visit those, in order, past the end of the last match
@@ -298,6 +356,9 @@ class Extractor:
                     insts.append((i, value))
                     if self.institutions[value]["county"]:
                         evidence.append((1, i, self.institutions[value]["county"]))
+            elif (i > 0 and folded[i - 1] in _STREET_WORDS) or any(blocked[i : i + n]):
+                i += n  # "Calea Aradului" is a street, not Arad county; a handle's words are not a place
+                continue
             else:
                 cue = i > 0 and folded[i - 1] in _COUNTY_CUES
                 written = " ".join(originals[i : i + n])
@@ -325,6 +386,32 @@ class Extractor:
             "locality": {"siruta": locality.siruta, "name": locality.name} if locality else None,
         }
 
+    def _expand_handles(self, text: str) -> tuple[str, list[tuple[int, int]]]:
+        """``text`` with each handle that is not itself an alias (``@PrimariaS3`` is) written as its words when it
+        has several (``@PrimariaClujNapoca``), is an acronym (``@CNAIR``) or starts an alias (``@Primaria``), and
+        the character spans of those words; ``@Stelian`` stays a handle."""
+        if "@" not in text:
+            return text, []
+        out: list[str] = []
+        spans: list[tuple[int, int]] = []
+        pos = length = 0
+        for m in _HANDLE.finditer(text):
+            word = m.group(1)
+            parts = split_handle(word)
+            if "@" + fold(word) in self._index or not (
+                len(parts) >= 2 or (len(word) > 1 and word.isupper()) or fold(word) in self._index
+            ):
+                continue
+            out.append(text[pos : m.start()])
+            length += m.start() - pos
+            words = " ".join(parts)
+            spans.append((length, length + len(words)))
+            out.append(words)
+            length += len(words)
+            pos = m.end()
+        out.append(text[pos:])
+        return "".join(out), spans
+
     def _locality(
         self,
         text: str,
@@ -351,7 +438,7 @@ class Extractor:
                 if any(consumed[i : i + n]):
                     continue
                 key = " ".join(folded[i : i + n])
-                key = LOCALITY_ALIASES.get(key, key)
+                key = self.loc_aliases.get(key, key)
                 cands = self.loc_index.get(key)
                 if not cands:
                     # hyphenated names are tokenised apart: "cluj napoca" -> "cluj-napoca"
@@ -360,7 +447,7 @@ class Extractor:
                 if cands:
                     found = (n, cands, key)
                     break
-            if found is None:
+            if found is None or (i > 0 and folded[i - 1] in _STREET_WORDS):
                 continue
             n, cands, key = found
             choice = self._resolve(text, spans, originals, folded, i, n, cands, key, mentioned)
@@ -392,7 +479,7 @@ class Extractor:
         common = _is_common_word(key) or key.replace("-", " ") in LOCALITY_STOPLIST
         top = cands[0]
         in_county = [c for c in cands if c.county in mentioned]
-        if key in LOCALITY_ALIASES.values() and len(cands) == 1 and not common:
+        if key in self.loc_aliases.values() and len(cands) == 1 and not common:
             strong = True
         else:
             strong = top.is_town_or_city and (len(cands) == 1 or cands[1].rank < top.rank)
