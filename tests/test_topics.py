@@ -686,3 +686,21 @@ def test_e5_finetune_experiment_figures_follow_from_its_probabilities() -> None:
     docs = (ROOT / "docs" / "topics.md").read_text(encoding="utf-8")
     assert "**0.6106**" in docs and "**+0.0465 ± 0.0047**" in docs and "0.5712" in docs
     assert "| topics macro-F1, fine-tuned e5-small |" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_shipped_model_on_the_extra_rounds_it_never_trained_on_matches_the_docs() -> None:
+    """Rounds 9 and 11 are held out from topics-2.3.0; docs/topics.md quotes its figures on them."""
+    from models.topics.data import EXTRA_ANNOTATIONS
+
+    predictor = load_predictor()
+    rows = [json.loads(line) for line in EXTRA_ANNOTATIONS.read_text(encoding="utf-8").splitlines()]
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "topics.md").read_text(encoding="utf-8").replace("**", "")
+    for prefix, n_posts, n_empty in (("round 11:", 880, 192), ("round 9:", 1000, 671)):
+        chosen = [r for r in rows if r["pool"].startswith(prefix)]
+        assert len(chosen) == n_posts
+        assert not set(r["id"] for r in chosen) & {e.id for e in load_annotations(extra=())}  # never trained on
+        predicted, _ = predictor.predict_many([r["text"] for r in chosen])
+        m = prf(label_matrix(predicted), label_matrix([r["labels"] for r in chosen]))
+        assert m["n_no_topic_posts"] == n_empty
+        line = f"| {m['macro_f1']:.4f} | {m['micro_f1']:.4f} | {m['empty_list_accuracy']:.4f} |"
+        assert line in docs, (prefix, line)
