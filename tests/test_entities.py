@@ -182,6 +182,7 @@ def test_common_words_do_not_become_places(text: str) -> None:
         ("Încă un biciclist lovit pe Calea Aradului", None),  # a street named after a city is not the city
         ("Iluminatul public pe Bd. Timisoara e stins", None),
         ("Linia 41 funcționează normal pe Str. Brașov", None),
+        ("Accident pe Calea Baia Mare, lângă benzinărie", None),  # a two-word city name after a street word
         ("tamponare la intersectia Brailei cu Traian, in Galati", "RO-GL"),
         ("Mi-au spart magazinul in Rahova", None),  # a Bucharest neighbourhood, not Rahova (Prahova)
         ("@GabrielGiurgiu2 @OvidiuSky nu e vina lor", None),  # a handle's words are not places

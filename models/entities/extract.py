@@ -249,6 +249,7 @@ class Extractor:
                 for form in _municipality_forms(key):
                     if form not in self.loc_index and not _is_common_word(form):
                         self.loc_aliases.setdefault(form, key)
+        self._alias_targets = frozenset(self.loc_aliases.values())
         # first token -> longest name (in tokens) starting with it; hyphens split like the text tokeniser
         self.loc_first: dict[str, int] = {}
         for key in [*self.loc_index, *self.loc_aliases]:
@@ -447,9 +448,12 @@ class Extractor:
                 if cands:
                     found = (n, cands, key)
                     break
-            if found is None or (i > 0 and folded[i - 1] in _STREET_WORDS):
+            if found is None:
                 continue
             n, cands, key = found
+            if i > 0 and folded[i - 1] in _STREET_WORDS:  # "Calea Baia Mare" is a street
+                i += n
+                continue
             choice = self._resolve(text, spans, originals, folded, i, n, cands, key, mentioned)
             if choice is not None:
                 return i, choice
@@ -479,7 +483,7 @@ class Extractor:
         common = _is_common_word(key) or key.replace("-", " ") in LOCALITY_STOPLIST
         top = cands[0]
         in_county = [c for c in cands if c.county in mentioned]
-        if key in self.loc_aliases.values() and len(cands) == 1 and not common:
+        if key in self._alias_targets and len(cands) == 1 and not common:
             strong = True
         else:
             strong = top.is_town_or_city and (len(cands) == 1 or cands[1].rank < top.rank)
