@@ -270,6 +270,20 @@ def test_blind_civic_posts_reproduce_the_card() -> None:
         assert f"{cty['precision']:.4f} / {cty['recall']:.4f}" in docs, name
 
 
+def test_blind_civic_posts_reject_unknown_and_repeated_rows(tmp_path: Path) -> None:
+    from models.entities.evaluate import BLIND_CIVIC, blind_civic_posts
+
+    first = BLIND_CIVIC.read_text(encoding="utf-8").splitlines()[0]
+    repeated = tmp_path / "repeated.jsonl"
+    repeated.write_text(f"{first}\n{first}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="labelled twice"):
+        blind_civic_posts(repeated)
+    unknown = tmp_path / "unknown.jsonl"
+    unknown.write_text(first.replace('"set": "E1"', '"set": "E9"') + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown set 'E9'"):
+        blind_civic_posts(unknown)
+
+
 # --- CLI ----------------------------------------------------------------------------------------------
 
 

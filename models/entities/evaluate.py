@@ -35,10 +35,14 @@ def blind_civic_posts(path: Path = BLIND_CIVIC) -> dict[str, list[Example]]:
             row = json.loads(line)
             texts[row["id"]] = row["text"]
     out: dict[str, list[Example]] = {s: [] for s in BLIND_CIVIC_SETS}
+    seen: set[str] = set()
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         r = json.loads(line)
         if r["set"] not in out or r["id"] not in texts:
             raise ValueError(f"{path}:{n}: unknown set {r['set']!r} or post id {r['id']!r}")
+        if r["id"] in seen:  # a post counted twice would weigh twice in the figures
+            raise ValueError(f"{path}:{n}: post {r['id']!r} is labelled twice")
+        seen.add(r["id"])
         out[r["set"]].append(Example(r["id"], texts[r["id"]], [], "blind", "synthetic", True, r["institutions"],
                                      r["county"]))
     return out
