@@ -146,6 +146,14 @@ def test_context_dependent_acronym() -> None:
 # --- places -------------------------------------------------------------------------------------------
 
 
+def test_county_inflections_of_names_ending_in_u() -> None:
+    from models.entities.extract import _county_forms
+
+    assert _county_forms("Buzău") == ["Buzău", "Buzăul", "Buzăului"]  # not "Buzăuului"
+    assert _county_forms("Sibiu") == ["Sibiu", "Sibiul", "Sibiului"]
+    assert _county_forms("Cluj") == ["Cluj", "Clujul", "Clujului"]
+
+
 def test_county_and_locality_with_and_without_diacritics() -> None:
     for text in ("Trafic infernal în Cluj-Napoca", "trafic infernal in cluj napoca"):
         out = extract(text)

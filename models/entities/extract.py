@@ -196,7 +196,9 @@ def _county_forms(name: str) -> list[str]:
         forms.append(name[:-1] + "i")
     elif name[-1] == "a":
         forms.append(name[:-1] + "ei")
-    elif name[-1] in "iu" or name[-1].isalpha():
+    elif name[-1] == "u":  # "Sibiul", "Buzăului" (not "Sibiuul")
+        forms += [name + "l", name + "lui"]
+    elif name[-1].isalpha():
         forms += [name + "ul", name + "ului"]
     irregular = {"Suceava": ["Sucevei"], "Iași": ["Iașului", "Iașul"], "Satu Mare": ["Sătmarului"],
                  "Caraș-Severin": ["Caraș"], "Bistrița-Năsăud": ["Bistrița"], "București": ["Bucureștiului",
